@@ -295,3 +295,19 @@ def region_labels(value: Any) -> Iterator[str]:
         for it in value:
             if isinstance(it, dict) and isinstance(it.get("label"), str):
                 yield it["label"]
+
+
+def num_at(label: LabelBase, item: dict[str, Any], key: str, loc: Loc, errs: Errs) -> float | None:
+    """``item[key]`` as a finite float, reporting a missing or non-numeric value."""
+    if key not in item:
+        return None  # check_keys reports missing keys
+    x = as_num(item[key])
+    if x is None:
+        label.err(errs, [*loc, key], f"{key} must be a finite number, got {type_name(item[key])}", item[key])
+    return x
+
+
+def media_of(media: dict[str, dict[str, Any]], field: str, *keys: str) -> tuple[float | None, ...]:
+    """Known facts about a media field (``width``, ``duration``...), ``None`` where unknown."""
+    facts = media.get(field) or {}
+    return tuple(as_num(facts.get(k)) for k in keys)

@@ -1,0 +1,62 @@
+"""The ASGI application: ``create_app(settings)`` wires the API, the UI and error handling."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+
+from labelwise import __version__
+from labelwise.api.responses import JSON
+from labelwise.api.routes import auth, data, projects, tasks
+from labelwise.config import Settings
+from labelwise.errors import LabelwiseError
+from labelwise.services.context import Context
+from labelwise.services.setup import prepare
+
+log = logging.getLogger("labelwise")
+
+
+def create_app(settings: Settings | None = None, *, ctx: Context | None = None, migrate: bool = True) -> FastAPI:
+    """Build the app. Pass ``ctx`` to share one context (tests); otherwise one is made from ``settings``."""
+    if ctx is None:
+        settings = settings or Settings()
+        ctx = prepare(settings, migrate=migrate)
+    app = FastAPI(title="labelwise", version=__version__, docs_url="/api/docs", redoc_url=None,
+                  openapi_url="/api/v1/openapi.json")
+    app.state.ctx = ctx
+    for router in (auth.router, projects.router, data.router, tasks.router):
+        app.include_router(router, prefix="/api/v1")
+
+    @app.get("/api/v1/health", tags=["meta"])
+    def health() -> JSON:
+        with ctx.db.read() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        return JSON({"ok": True, "version": __version__})
+
+    @app.exception_handler(LabelwiseError)
+    async def _domain_error(_request: Request, exc: LabelwiseError) -> JSON:
+        return JSON(exc.to_dict(), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(_request: Request, exc: RequestValidationError) -> JSON:
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+        first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+        where = ".".join(str(p) for p in first["loc"])
+        return JSON({"error": "invalid", "detail": f"{where}: {first['msg']}", "errors": errors}, status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(_request: Request, exc: HTTPException) -> JSON:
+        return JSON({"error": "http", "detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    from labelwise.ui import mount_ui
+
+    mount_ui(app)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` worker processes: settings come from LABELWISE_* variables."""
+    return create_app(Settings(), migrate=False)

@@ -1,0 +1,51 @@
+"""Request dependencies: the service context and the authenticated actor."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from labelwise.domain.permissions import Actor
+from labelwise.errors import Forbidden, Unauthorized
+from labelwise.services import auth
+from labelwise.services.context import Context
+
+SESSION_COOKIE = "lw_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_context(request: Request) -> Context:
+    return request.app.state.ctx  # type: ignore[no-any-return]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() not in ("bearer", "token") or not value.strip():
+        raise Unauthorized("Authorization header must be 'Bearer <token>'")
+    return value.strip()
+
+
+def get_actor(request: Request, ctx: Annotated[Context, Depends(get_context)]) -> Actor:
+    """Who is calling: an API token (Authorization header) or a session cookie with its CSRF header."""
+    token = _bearer(request)
+    if token is not None:
+        actor, _ = auth.authenticate(ctx, token)
+        return actor
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        raise Unauthorized("log in, or send an API token as 'Authorization: Bearer <token>'")
+    actor, row = auth.authenticate(ctx, cookie)
+    if row["kind"] != "session":
+        raise Unauthorized("invalid session")
+    if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != row["csrf_token"]:
+        raise Forbidden("missing or wrong CSRF token (send it in the X-CSRF-Token header)")
+    return actor
+
+
+CtxDep = Annotated[Context, Depends(get_context)]
+ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -1,0 +1,84 @@
+"""Request bodies, one model per purpose (Create / Update / action)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginBody(_Body):
+    email: str
+    password: str
+
+
+class UserCreate(_Body):
+    email: str
+    password: str | None = None
+    name: str = ""
+    is_admin: bool = False
+
+
+class TokenCreate(_Body):
+    name: str = "api"
+    email: str | None = Field(None, description="Admins may create a token for another user.")
+
+
+class ProjectCreate(_Body):
+    name: str
+    label_schema: dict[str, Any] | str = Field(alias="schema", description="The label schema, as an object or YAML.")
+    description: str = ""
+    guidelines: str = ""
+    overlap: int = 1
+    ordering: str = "sequential"
+    show_others: bool = False
+    lease_seconds: int | None = None
+
+
+class ProjectUpdate(_Body):
+    description: str | None = None
+    guidelines: str | None = None
+    overlap: int | None = None
+    ordering: str | None = None
+    show_others: bool | None = None
+    lease_seconds: int | None = None
+
+
+class SchemaUpdate(_Body):
+    label_schema: dict[str, Any] | str = Field(alias="schema")
+    allow_breaking: bool = False
+
+
+class MemberSet(_Body):
+    email: str
+    role: str = "annotator"
+
+
+class Submission(_Body):
+    result: dict[str, Any]
+    lead_time: float | None = Field(None, description="Seconds spent on this task since the last save.")
+
+
+class Draft(_Body):
+    draft: dict[str, Any]
+    lead_time: float | None = None
+
+
+class Skip(_Body):
+    reason: str = ""
+
+
+class ReviewBody(_Body):
+    action: str = Field(description="accept, reject or correct")
+    comment: str = ""
+    result: dict[str, Any] | None = None
+
+
+class RecordsImport(_Body):
+    records: list[dict[str, Any]]
+    skip_invalid: bool = False
+    key_field: str | None = None

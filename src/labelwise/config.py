@@ -1,0 +1,52 @@
+"""Settings, read from arguments and ``LABELWISE_*`` environment variables.
+
+Built by ``create_app()`` and the CLI, never at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the server needs to know. Every field is documented in docs/configuration.md."""
+
+    model_config = SettingsConfigDict(env_prefix="LABELWISE_", extra="ignore")
+
+    data_dir: Path = Field(Path("labelwise-data"), description="Folder holding the SQLite database and media.")
+    db: str | None = Field(
+        None, description="Database URL (postgresql://...). Default: SQLite in the data folder."
+    )
+    media_dir: Path | None = Field(None, description="Folder for uploaded media. Default: DATA_DIR/media.")
+    secret_key: str | None = Field(
+        None, description="Key signing session cookies. Default: generated once and kept in the data folder."
+    )
+    lease_seconds: int = Field(600, ge=10, description="How long a handed-out task stays reserved.")
+    session_days: int = Field(14, ge=1, description="How long a login session lasts.")
+    secure_cookies: bool = Field(False, description="Mark cookies Secure (set when served over HTTPS).")
+    import_batch_size: int = Field(2000, ge=1, description="Rows written per import transaction.")
+    max_upload_mb: int = Field(2048, ge=1, description="Largest accepted upload, in MiB.")
+
+    @field_validator("db")
+    @classmethod
+    def _normalise_db(cls, value: str | None) -> str | None:
+        if value and value.startswith("postgres://"):
+            value = "postgresql://" + value.removeprefix("postgres://")
+        if value and value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value or None
+
+    @property
+    def database_url(self) -> str:
+        return self.db or f"sqlite:///{(self.data_dir / 'labelwise.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def media_path(self) -> Path:
+        return self.media_dir or self.data_dir / "media"

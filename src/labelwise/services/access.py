@@ -1,0 +1,56 @@
+"""Load a project and check the actor's right to act on it, in one step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from labelwise.domain.permissions import Action, Actor, require
+from labelwise.domain.schema import LabelSchema, parse_schema
+from labelwise.errors import NotFound
+from labelwise.services.context import Context
+from labelwise.store import projects
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectAccess:
+    project: dict[str, Any]
+    role: str | None
+    schema: LabelSchema
+
+    @property
+    def id(self) -> int:
+        return int(self.project["id"])
+
+    @property
+    def name(self) -> str:
+        return str(self.project["name"])
+
+
+def find_project(conn: Connection, ref: int | str) -> dict[str, Any] | None:
+    """A project by id, or by name (a name made only of digits is tried as an id first)."""
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        row = projects.project_row(conn, project_id=int(ref))
+        if row is not None or isinstance(ref, int):
+            return row
+    return projects.project_row(conn, name=str(ref))
+
+
+def open_project(ctx: Context, conn: Connection, actor: Actor, ref: int | str, action: Action) -> ProjectAccess:
+    """The project ``ref`` if ``actor`` may do ``action`` on it; NotFound for outsiders."""
+    project = find_project(conn, ref)
+    if project is None:
+        raise NotFound(f"project {ref!r} not found")
+    role = projects.role_of(conn, project["id"], actor.id)
+    require(actor, role, action, project=project["name"])
+    return ProjectAccess(project=project, role=role, schema=schema_of(ctx, project))
+
+
+def schema_of(ctx: Context, project: dict[str, Any]) -> LabelSchema:
+    key = (project["id"], project["schema_version"])
+    schema = ctx.schemas.get(key)
+    if schema is None:
+        schema = ctx.schemas[key] = parse_schema(project["schema"])
+    return schema

@@ -1,0 +1,223 @@
+"""Import items from files or records: streamed, validated, written in batches, published at once.
+
+Rows are written in batches (one transaction each) as *staged* items that nobody can see. Only
+when every row has been read does one last transaction publish them. A bad row (unparsable, or
+missing a field the schema binds) rejects the whole import unless ``skip_invalid``; a crash
+half-way leaves only staged rows, which ``recover_stale_imports`` removes.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import IO, Any
+
+import orjson
+
+from labelwise.domain.permissions import Action, Actor
+from labelwise.domain.schema import LabelSchema
+from labelwise.domain.states import sort_key_for
+from labelwise.errors import Invalid, LabelwiseError
+from labelwise.formats.records import Row, RowError, read_rows
+from labelwise.services.access import open_project
+from labelwise.services.context import Context
+from labelwise.store import audit
+from labelwise.store import items as item_rows
+from labelwise.store.clock import now
+
+MAX_REPORTED_ERRORS = 1000
+RESERVED = frozenset({"key", "meta", "predictions", "data", "id"})
+csv.field_size_limit(1 << 30)  # fields up to 1 GiB: a long document is data, not an attack
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    skipped: int = 0  # rows whose key the project already holds
+    invalid: int = 0  # bad rows left out (only with skip_invalid)
+    rows: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    import_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"import_id": self.import_id, "rows": self.rows, "created": self.created, "skipped": self.skipped,
+                "invalid": self.invalid, "errors": self.errors}
+
+    def add_error(self, row: int, msg: str, loc: list[Any] | None = None) -> None:
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append({"row": row, "loc": loc or [], "msg": msg})
+
+
+class _RowProblem(Exception):
+    def __init__(self, msg: str, loc: list[Any] | None = None) -> None:
+        super().__init__(msg)
+        self.loc = loc or []
+
+
+def _as_object(value: Any, what: str) -> dict[str, Any] | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = orjson.loads(value)
+        except orjson.JSONDecodeError as exc:
+            raise _RowProblem(f"{what} is not valid JSON ({exc})", [what]) from None
+    if not isinstance(value, dict):
+        raise _RowProblem(f"{what} must be an object", [what])
+    return value
+
+
+def _normalise(raw: dict[str, Any], schema: LabelSchema, bound: set[str], key_field: str | None,
+               ordering: str, rng: random.Random) -> item_rows.NewItem:
+    """One input row as a new item: data, key, meta, predictions, checked against the schema."""
+    if isinstance(raw.get("data"), dict):
+        data = raw["data"]
+    elif isinstance(raw.get("data"), str) and raw["data"].lstrip().startswith("{"):
+        data = _as_object(raw["data"], "data") or {}
+    else:
+        data = {k: v for k, v in raw.items() if k not in RESERVED and not k.startswith("meta.")}
+        if "id" in raw and key_field != "id":
+            data["id"] = raw["id"]
+    meta = _as_object(raw.get("meta"), "meta")
+    dotted = {k[5:]: v for k, v in raw.items() if k.startswith("meta.")}
+    if dotted:
+        meta = {**(meta or {}), **dotted}
+    key = raw.get("key") if key_field is None else (data.get(key_field) if key_field in data else raw.get(key_field))
+    if key is not None and not isinstance(key, str | int):
+        raise _RowProblem(f"key must be a string or a number, not {type(key).__name__}", ["key"])
+    key = None if key in (None, "") else str(key)
+    if key is not None and len(key) > 512:
+        raise _RowProblem("key is longer than 512 characters", ["key"])
+    missing = [f for f in sorted(bound) if data.get(f) in (None, "")]
+    if missing:
+        raise _RowProblem(f"missing field {missing[0]!r}, which the schema binds"
+                          + (f" (also missing: {', '.join(missing[1:])})" if len(missing) > 1 else ""),
+                          ["data", missing[0]])
+    preds = raw.get("predictions")
+    if isinstance(preds, str):
+        preds = orjson.loads(preds) if preds.strip() else None
+    predictions: list[dict[str, Any]] = []
+    for i, pred in enumerate(preds or []):
+        if not isinstance(pred, dict) or not isinstance(pred.get("result"), dict):
+            raise _RowProblem("a prediction must be an object with a 'result' object", ["predictions", i])
+        score = pred.get("score")
+        if score is not None and not isinstance(score, int | float):
+            raise _RowProblem("a prediction's score must be a number", ["predictions", i, "score"])
+        try:
+            result = schema.validate_result(pred["result"], data, partial=True)
+        except Invalid as exc:
+            raise _RowProblem(f"prediction {i}: {exc.message}", ["predictions", i, "result"]) from None
+        predictions.append({"model": str(pred.get("model") or ""), "score": score, "result": result})
+    score = min((p["score"] for p in predictions if p["score"] is not None), default=None)
+    return item_rows.NewItem(key=key, data=data, meta=meta, predictions=predictions,
+                             sort_key=sort_key_for(ordering, random_value=rng.random(), score=score))
+
+
+def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row], *, source: str = "",
+                skip_invalid: bool = False, key_field: str | None = None,
+                progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Import ``(row_number, row)`` pairs. Raises Invalid with every bad row unless ``skip_invalid``."""
+    with ctx.db.write() as conn:
+        access = open_project(ctx, conn, actor, ref, Action.manage)
+        import_id = item_rows.insert_import(conn, project_id=access.id, user_id=actor.id, source=source[:500])
+    report = ImportReport(import_id=import_id)
+    bound = access.schema.bound_fields()
+    ordering, rng = access.project["ordering"], random.Random()
+    batch_size = ctx.settings.import_batch_size
+    try:
+        batch: list[tuple[int, item_rows.NewItem]] = []
+        for number, raw in rows:
+            report.rows += 1
+            try:
+                if isinstance(raw, RowError):
+                    raise _RowProblem(raw.message)
+                batch.append((number, _normalise(raw, access.schema, bound, key_field, ordering, rng)))
+            except _RowProblem as problem:
+                report.invalid += 1
+                report.add_error(number, str(problem), problem.loc)
+            except (ValueError, TypeError) as exc:  # a value no JSON can hold, for instance
+                report.invalid += 1
+                report.add_error(number, f"cannot read this row: {exc}")
+            if len(batch) >= batch_size:
+                _write_batch(ctx, access.id, import_id, batch, report, skip_invalid)
+                batch = []
+                if progress:
+                    progress(report.rows)
+        _write_batch(ctx, access.id, import_id, batch, report, skip_invalid)
+        if report.errors and not skip_invalid:
+            raise Invalid(
+                f"{report.invalid} of {report.rows} rows are invalid; nothing was imported "
+                "(fix them, or import with skip_invalid to keep the valid rows)",
+                errors=report.errors,
+            )
+        with ctx.db.write() as conn:
+            item_rows.publish_import(conn, import_id, report.as_dict())
+            audit.record(conn, user_id=actor.id, project_id=access.id, action="import", target=source[:200],
+                         details={k: v for k, v in report.as_dict().items() if k != "errors"})
+    except BaseException as exc:
+        with ctx.db.write() as conn:
+            item_rows.discard_import(conn, import_id, report.as_dict())
+            if isinstance(exc, LabelwiseError):
+                audit.record(conn, user_id=actor.id, project_id=access.id, action="import.rejected",
+                             target=source[:200], details={"rows": report.rows, "invalid": report.invalid})
+        raise
+    if progress:
+        progress(report.rows)
+    return report
+
+
+def _write_batch(ctx: Context, project_id: int, import_id: int, batch: list[tuple[int, item_rows.NewItem]],
+                 report: ImportReport, skip_invalid: bool) -> None:
+    if not batch:
+        return
+    if report.errors and not skip_invalid:
+        return  # the import will be rejected: only keep reading to report every bad row
+    with ctx.db.write() as conn:
+        keys = [it.key for _, it in batch if it.key is not None]
+        existing = item_rows.existing_keys(conn, project_id, keys) if keys else {}
+        fresh: list[item_rows.NewItem] = []
+        seen: dict[str, int] = {}
+        for number, it in batch:
+            if it.key is not None:
+                if it.key in seen or existing.get(it.key, -1) == import_id:
+                    first = f" (first at row {seen[it.key]})" if it.key in seen else ""
+                    report.invalid += 1
+                    report.add_error(number, f"duplicate key {it.key!r} in this import{first}", ["key"])
+                    continue
+                if it.key in existing:
+                    report.skipped += 1
+                    continue
+                seen[it.key] = number
+            fresh.append(it)
+        if report.errors and not skip_invalid:
+            return
+        item_rows.insert_items(conn, project_id=project_id, import_id=import_id, batch=fresh)
+        report.created += len(fresh)
+
+
+def import_stream(ctx: Context, actor: Actor, ref: int | str, stream: IO[bytes], fmt: str, *, source: str = "",
+                  skip_invalid: bool = False, key_field: str | None = None,
+                  progress: Callable[[int], None] | None = None) -> ImportReport:
+    try:
+        rows: Iterator[Row] = read_rows(stream, fmt)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from None
+    return import_rows(ctx, actor, ref, rows, source=source, skip_invalid=skip_invalid, key_field=key_field,
+                       progress=progress)
+
+
+def import_records(ctx: Context, actor: Actor, ref: int | str, records: Iterable[dict[str, Any]],
+                   **options: Any) -> ImportReport:
+    return import_rows(ctx, actor, ref, enumerate(records, start=1), **options)
+
+
+def recover_stale_imports(ctx: Context, *, older_than_seconds: float = 120.0) -> int:
+    """Discard imports whose process died (no heartbeat for a while). Returns how many."""
+    with ctx.db.write() as conn:
+        stale = item_rows.stale_imports(conn, now() - timedelta(seconds=older_than_seconds))
+        for import_id in stale:
+            item_rows.discard_import(conn, import_id, {"error": "abandoned: the importing process stopped"})
+    return len(stale)

@@ -1,0 +1,236 @@
+"""Items and their payloads: bulk inserts for imports, filtered keyset listing, counts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, String, and_, cast, delete, exists, func, insert, select, update
+from sqlalchemy.sql.elements import ColumnElement
+
+from labelwise.store.clock import now
+from labelwise.store.tables import annotations, imports, item_payloads, items, predictions, users
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    key: str | None
+    data: dict[str, Any]
+    meta: dict[str, Any] | None
+    predictions: list[dict[str, Any]]
+    sort_key: float
+
+
+def insert_import(conn: Connection, *, project_id: int, user_id: int, source: str) -> int:
+    at = now()
+    return conn.execute(
+        insert(imports).values(project_id=project_id, user_id=user_id, source=source, status="running",
+                               created_at=at, heartbeat_at=at).returning(imports.c.id)
+    ).scalar_one()
+
+
+def existing_keys(conn: Connection, project_id: int, keys: Sequence[str]) -> dict[str, int | None]:
+    """For each key already stored in the project: the running import that wrote it (None once visible)."""
+    found: dict[str, int | None] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        q = select(items.c.key, items.c.import_id).where(items.c.project_id == project_id, items.c.key.in_(chunk))
+        found.update({k: i for k, i in conn.execute(q)})
+    return found
+
+
+def insert_items(conn: Connection, *, project_id: int, import_id: int, batch: Sequence[NewItem]) -> None:
+    """Write a batch of staged (invisible) items with their payloads and predictions."""
+    if not batch:
+        return
+    at = now()
+    ids = conn.execute(
+        insert(items).returning(items.c.id, sort_by_parameter_order=True),
+        [
+            {"project_id": project_id, "key": it.key, "state": "importing", "is_open": False,
+             "sort_key": it.sort_key, "n_submitted": 0, "import_id": import_id, "created_at": at, "updated_at": at}
+            for it in batch
+        ],
+    ).scalars().all()
+    conn.execute(
+        insert(item_payloads),
+        [{"item_id": i, "data": it.data, "meta": it.meta} for i, it in zip(ids, batch, strict=True)],
+    )
+    preds = [
+        {"item_id": i, "model": p.get("model") or "", "score": p.get("score"), "result": p["result"], "created_at": at}
+        for i, it in zip(ids, batch, strict=True)
+        for p in it.predictions
+    ]
+    if preds:
+        conn.execute(insert(predictions), preds)
+    conn.execute(update(imports).where(imports.c.id == import_id).values(heartbeat_at=at))
+
+
+def publish_import(conn: Connection, import_id: int, report: dict[str, Any]) -> None:
+    """Make a finished import's items visible, all at once."""
+    conn.execute(
+        update(items).where(items.c.import_id == import_id)
+        .values(state="new", is_open=True, import_id=None)
+    )
+    conn.execute(update(imports).where(imports.c.id == import_id).values(status="done", report=report,
+                                                                           heartbeat_at=now()))
+
+
+def discard_import(conn: Connection, import_id: int, report: dict[str, Any] | None = None) -> None:
+    """Remove every item a failed or abandoned import staged."""
+    conn.execute(delete(items).where(items.c.import_id == import_id))
+    conn.execute(update(imports).where(imports.c.id == import_id).values(status="failed", report=report))
+
+
+def stale_imports(conn: Connection, older_than: Any) -> list[int]:
+    q = select(imports.c.id).where(imports.c.status == "running", imports.c.heartbeat_at < older_than)
+    return list(conn.execute(q).scalars())
+
+
+def get_import(conn: Connection, import_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(imports).where(imports.c.id == import_id)).mappings().first()
+    return dict(row) if row else None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFilter:
+    """What to list. Every field narrows the set; None means any."""
+
+    state: str | None = None
+    annotator_id: int | None = None
+    label: str | None = None  # a label value found in a submitted result
+    meta: dict[str, str] | None = None
+    text: str | None = None  # a substring of the item's data
+    ids: Sequence[int] | None = None
+
+
+def _conditions(project_id: int, f: ItemFilter) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = [items.c.project_id == project_id, items.c.state != "importing"]
+    if f.state:
+        conds.append(items.c.state == f.state)
+    if f.ids is not None:
+        conds.append(items.c.id.in_(list(f.ids)))
+    if f.annotator_id is not None or f.label:
+        sub = [annotations.c.item_id == items.c.id, annotations.c.status == "submitted"]
+        if f.annotator_id is not None:
+            sub.append(annotations.c.user_id == f.annotator_id)
+        if f.label:
+            sub.append(cast(annotations.c.result, String).contains(_json_string(f.label), autoescape=True))
+        conds.append(exists().where(*sub))
+    if f.meta or f.text:
+        sub = [item_payloads.c.item_id == items.c.id]
+        for key, value in (f.meta or {}).items():
+            sub.append(item_payloads.c.meta[key].as_string() == value)
+        if f.text:
+            sub.append(func.lower(cast(item_payloads.c.data, String)).contains(f.text.lower(), autoescape=True))
+        conds.append(exists().where(*sub))
+    return conds
+
+
+def _json_string(value: str) -> str:
+    import orjson
+
+    return orjson.dumps(value).decode()
+
+
+ITEM_COLUMNS = [items.c.id, items.c.key, items.c.state, items.c.n_submitted, items.c.created_at, items.c.updated_at]
+
+
+def list_items(conn: Connection, project_id: int, f: ItemFilter, *, after: int = 0, limit: int = 50,
+               with_data: bool = True) -> list[dict[str, Any]]:
+    """One page in id order, starting after ``after`` (keyset pagination)."""
+    cols = [*ITEM_COLUMNS, item_payloads.c.data, item_payloads.c.meta] if with_data else ITEM_COLUMNS
+    q = select(*cols)
+    if with_data:
+        q = q.join(item_payloads, item_payloads.c.item_id == items.c.id)
+    q = q.where(*_conditions(project_id, f), items.c.id > after).order_by(items.c.id).limit(limit)
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def count_items(conn: Connection, project_id: int, f: ItemFilter) -> int:
+    return conn.execute(select(func.count()).select_from(items).where(*_conditions(project_id, f))).scalar_one()
+
+
+def counts_by_state(conn: Connection, project_id: int) -> dict[str, int]:
+    q = select(items.c.state, func.count()).where(items.c.project_id == project_id).group_by(items.c.state)
+    return {state: n for state, n in conn.execute(q) if state != "importing"}
+
+
+def item_detail(conn: Connection, project_id: int, item_id: int) -> dict[str, Any] | None:
+    q = (
+        select(*ITEM_COLUMNS, items.c.is_open, item_payloads.c.data, item_payloads.c.meta)
+        .join(item_payloads, item_payloads.c.item_id == items.c.id)
+        .where(items.c.id == item_id, items.c.project_id == project_id, items.c.state != "importing")
+    )
+    row = conn.execute(q).mappings().first()
+    return dict(row) if row else None
+
+
+def predictions_for(conn: Connection, item_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    out: dict[int, list[dict[str, Any]]] = {}
+    if not item_ids:
+        return out
+    q = select(predictions.c.item_id, predictions.c.model, predictions.c.score, predictions.c.result).where(
+        predictions.c.item_id.in_(list(item_ids))
+    ).order_by(predictions.c.item_id, predictions.c.id)
+    for row in conn.execute(q).mappings():
+        out.setdefault(row["item_id"], []).append({"model": row["model"], "score": row["score"],
+                                                    "result": row["result"]})
+    return out
+
+
+def annotations_for(conn: Connection, item_ids: Sequence[int], *, user_id: int | None = None,
+                    submitted_only: bool = True) -> dict[int, list[dict[str, Any]]]:
+    """Annotations of these items with their annotators' emails, grouped by item."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    if not item_ids:
+        return out
+    conds = [annotations.c.item_id.in_(list(item_ids))]
+    if submitted_only:
+        conds.append(annotations.c.status == "submitted")
+    if user_id is not None:
+        conds.append(annotations.c.user_id == user_id)
+    q = (
+        select(annotations.c.id, annotations.c.item_id, annotations.c.user_id, users.c.email.label("annotator"),
+               annotations.c.status, annotations.c.result, annotations.c.schema_version, annotations.c.lead_time,
+               annotations.c.review_status, annotations.c.skip_reason, annotations.c.created_at,
+               annotations.c.submitted_at, annotations.c.updated_at)
+        .join(users, users.c.id == annotations.c.user_id)
+        .where(and_(*conds))
+        .order_by(annotations.c.item_id, annotations.c.id)
+    )
+    for row in conn.execute(q).mappings():
+        out.setdefault(row["item_id"], []).append(dict(row))
+    return out
+
+
+def iter_item_pages(conn: Connection, project_id: int, f: ItemFilter, *, page: int = 1000) -> Iterator[list[dict[str, Any]]]:
+    """Every matching item with payload, a page at a time (constant memory)."""
+    after = 0
+    while True:
+        rows = list_items(conn, project_id, f, after=after, limit=page)
+        if not rows:
+            return
+        yield rows
+        after = rows[-1]["id"]
+
+
+def reorder_queue(conn: Connection, project_id: int, ordering: str) -> None:
+    """Recompute every item's queue position for a new ordering (see domain.states.sort_key_for)."""
+    if ordering == "random":
+        draw = func.random() if conn.dialect.name == "postgresql" else (func.abs(func.random()) % 1_000_000) / 1e6
+        value: Any = draw
+    elif ordering == "uncertainty":
+        value = func.coalesce(
+            select(func.min(predictions.c.score)).where(predictions.c.item_id == items.c.id).scalar_subquery(), 2.0
+        )
+    else:
+        value = 0.0
+    conn.execute(update(items).where(items.c.project_id == project_id).values(sort_key=value))
+
+
+def reopen_for_overlap(conn: Connection, project_id: int, overlap: int) -> None:
+    """After the overlap changed: items with fewer submissions than it are open again."""
+    conn.execute(update(items).where(items.c.project_id == project_id, items.c.state != "importing")
+                 .values(is_open=items.c.n_submitted < overlap))

@@ -1,0 +1,201 @@
+"""The relational schema. Alembic migrations in ``store/migrations`` create exactly these tables.
+
+Listing and counting touch only narrow rows (``items``, ``annotations``); payloads live in
+``item_payloads`` and ``annotations.result`` so that a project of a million items lists fast.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+Json = JSON()
+When = DateTime(timezone=True)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("name", String(200), nullable=False, default=""),
+    Column("password_hash", String(200)),
+    Column("is_admin", Boolean, nullable=False, default=False),
+    Column("is_active", Boolean, nullable=False, default=True),
+    Column("created_at", When, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False, default=""),
+    Column("kind", String(16), nullable=False, default="api"),  # api | session
+    Column("csrf_token", String(64)),
+    Column("created_at", When, nullable=False),
+    Column("expires_at", When),
+    Column("last_used_at", When),
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("description", Text, nullable=False, default=""),
+    Column("guidelines", Text, nullable=False, default=""),
+    Column("schema_version", Integer, nullable=False, default=1),
+    Column("overlap", Integer, nullable=False, default=1),
+    Column("ordering", String(16), nullable=False, default="sequential"),
+    Column("show_others", Boolean, nullable=False, default=False),
+    Column("lease_seconds", Integer),
+    Column("created_by", Id, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("created_at", When, nullable=False),
+    Column("updated_at", When, nullable=False),
+)
+
+schema_versions = Table(
+    "schema_versions",
+    metadata,
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("schema", Json, nullable=False),
+    Column("created_by", Id, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("created_at", When, nullable=False),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Index("ix_members_user", "user_id"),
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(512)),
+    Column("state", String(16), nullable=False, default="new"),
+    # Needs more annotations: the queue scans (project_id, is_open, sort_key).
+    Column("is_open", Boolean, nullable=False, default=True),
+    Column("sort_key", Float, nullable=False, default=0.0),
+    Column("n_submitted", Integer, nullable=False, default=0),
+    # Set while the import that wrote the item is still running; such items are invisible.
+    Column("import_id", Id, ForeignKey("imports.id", ondelete="SET NULL")),
+    Column("created_at", When, nullable=False),
+    Column("updated_at", When, nullable=False),
+    UniqueConstraint("project_id", "key", name="uq_items_project_key"),
+    Index("ix_items_queue", "project_id", "is_open", "sort_key", "id"),
+    Index("ix_items_state", "project_id", "state", "id"),
+)
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("source", String(500), nullable=False, default=""),
+    Column("status", String(16), nullable=False),  # running | done | failed
+    Column("report", Json),
+    Column("created_at", When, nullable=False),
+    Column("heartbeat_at", When, nullable=False),
+)
+
+item_payloads = Table(
+    "item_payloads",
+    metadata,
+    Column("item_id", Id, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("data", Json, nullable=False),
+    Column("meta", Json),
+)
+
+predictions = Table(
+    "predictions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("item_id", Id, ForeignKey("items.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("model", String(200), nullable=False, default=""),
+    Column("score", Float),
+    Column("result", Json, nullable=False),
+    Column("created_at", When, nullable=False),
+)
+
+# One row per (item, annotator): a lease, then a draft, a submission or a skip.
+annotations = Table(
+    "annotations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("item_id", Id, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(16), nullable=False),  # leased | submitted | skipped
+    Column("lease_expires_at", When),
+    Column("result", Json),
+    Column("draft", Json),
+    Column("skip_reason", Text),
+    Column("schema_version", Integer),
+    Column("lead_time", Float, nullable=False, default=0.0),
+    Column("review_status", String(16)),  # None | accepted | rejected | corrected
+    Column("created_at", When, nullable=False),
+    Column("updated_at", When, nullable=False),
+    Column("submitted_at", When),
+    UniqueConstraint("item_id", "user_id", name="uq_annotations_item_user"),
+    Index("ix_annotations_user", "project_id", "user_id", "status", "id"),
+    Index("ix_annotations_item", "item_id", "status"),
+    Index("ix_annotations_review", "project_id", "status", "review_status", "id"),
+)
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("annotation_id", Id, ForeignKey("annotations.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("reviewer_id", Id, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("action", String(16), nullable=False),  # accept | reject | correct
+    Column("comment", Text, nullable=False, default=""),
+    Column("result", Json),
+    Column("created_at", When, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE")),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("action", String(64), nullable=False),
+    Column("target", String(200), nullable=False, default=""),
+    Column("details", Json),
+    Column("at", When, nullable=False),
+    Index("ix_audit_project", "project_id", "id"),
+)

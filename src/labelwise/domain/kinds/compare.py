@@ -31,16 +31,12 @@ class PairwiseLabel(OptionsMixin, LabelBase):
     options_required: ClassVar[bool] = False
     _sides: dict[str, str] = PrivateAttr(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _two_sides(self) -> PairwiseLabel:
+    def model_post_init(self, __context: Any) -> None:
+        super().model_post_init(__context)
         if (self.fields is None) == (not self.options):
             raise ValueError("give either `fields: [a, b]` or two `options`, not both")
         if self.options and len(self.options) != 2:
             raise ValueError(f"needs exactly two options, got {len(self.options)}")
-        return self
-
-    def model_post_init(self, __context: Any) -> None:
-        super().model_post_init(__context)
         sides = self.fields or [o.value for o in self.options]
         self._sides = {"a": "a", "b": "b", sides[0]: "a", sides[1]: "b"}
         if self.allow_tie:

@@ -29,6 +29,10 @@ class RatingLabel(LabelBase):
     def option_values(self) -> list[str]:
         return [str(i) for i in range(1, self.max + 1)]
 
+    def is_loosening(self, setting: str, old: Any, new: Any) -> bool:
+        # a lower max is reported as the ratings it removes ("4", "5"), so only those results count
+        return setting == "max" or super().is_loosening(setting, old, new)
+
     def check(
         self,
         value: Any,

@@ -43,23 +43,33 @@ def parse_regions(value: Any, kind: str) -> tuple[np.ndarray, np.ndarray]:
         raise QAError(f"a {kind} annotation must be a list of dicts with keys {keys} and 'label'")
     rows = list(value)
     try:
-        coords = np.array([[float(r[k]) for k in keys] for r in rows], dtype=float).reshape(len(rows), len(keys))
+        coords = np.array([[float(r[k]) for k in keys] for r in rows], dtype=float).reshape(
+            len(rows), len(keys)
+        )
     except (KeyError, TypeError) as exc:
         raise QAError(f"a {kind} region needs keys {keys} and 'label'; got {rows[:1]}") from exc
     labels = np.array([str(r.get("label", "")) for r in rows], dtype=object)
     if kind == "box":  # to x1, y1, x2, y2
-        coords = np.column_stack([coords[:, 0], coords[:, 1], coords[:, 0] + coords[:, 2], coords[:, 1] + coords[:, 3]])
+        coords = np.column_stack(
+            [coords[:, 0], coords[:, 1], coords[:, 0] + coords[:, 2], coords[:, 1] + coords[:, 3]]
+        )
     return coords, labels
 
 
 def iou_matrix(a: np.ndarray, b: np.ndarray, la: np.ndarray, lb: np.ndarray) -> np.ndarray:
     """Pairwise IoU between regions ``a`` (n, 2|4) and ``b`` (m, 2|4); 0 across different labels."""
     if a.shape[1] == 2:
-        inter = np.clip(np.minimum(a[:, None, 1], b[None, :, 1]) - np.maximum(a[:, None, 0], b[None, :, 0]), 0, None)
+        inter = np.clip(
+            np.minimum(a[:, None, 1], b[None, :, 1]) - np.maximum(a[:, None, 0], b[None, :, 0]), 0, None
+        )
         union = (a[:, 1] - a[:, 0])[:, None] + (b[:, 1] - b[:, 0])[None, :] - inter
     else:
-        w = np.clip(np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0]), 0, None)
-        h = np.clip(np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1]), 0, None)
+        w = np.clip(
+            np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0]), 0, None
+        )
+        h = np.clip(
+            np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1]), 0, None
+        )
         inter = w * h
         area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
         area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])

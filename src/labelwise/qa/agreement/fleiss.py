@@ -42,7 +42,7 @@ def _pairable_counts(enc: Encoded, measure: str) -> tuple[np.ndarray, np.ndarray
 
 def percent_agreement_statistic(enc: Encoded):
     """``statistic(item_weights)`` for the mean share of agreeing annotator pairs per item."""
-    counts, m, p_item = _pairable_counts(enc, "percent agreement")
+    _, _, p_item = _pairable_counts(enc, "percent agreement")
     index = np.flatnonzero(enc.counts().sum(axis=1) >= 2)
 
     def statistic(weights: np.ndarray | None) -> float:

@@ -418,3 +418,23 @@ def test_options_used() -> None:
         ("rank3", None),
         ("boxes", "car"),
     ]
+
+
+def test_rle_codec_matches_pycocotools() -> None:
+    np = pytest.importorskip("numpy")
+    mask_api = pytest.importorskip("pycocotools.mask")
+    rng = np.random.default_rng(7)
+    for h, w in [(1, 1), (7, 9), (40, 33)]:
+        grid = np.asfortranarray((rng.random((h, w)) > 0.6).astype(np.uint8))
+        coco = mask_api.encode(grid)
+        runs = decode_counts(coco["counts"].decode())
+        assert runs is not None and sum(runs) == h * w
+        assert encode_counts(runs) == coco["counts"].decode()
+        schema = parse_schema(
+            {
+                "fields": {"i": "image"},
+                "labels": [{"name": "m", "kind": "mask", "field": "i", "options": ["x"]}],
+            }
+        )
+        rle = {"counts": coco["counts"].decode(), "size": [h, w]}
+        schema.validate_result({"m": [{"label": "x", "rle": rle}]}, {}, {"i": {"width": w, "height": h}})

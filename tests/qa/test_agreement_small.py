@@ -15,8 +15,16 @@ def long(rows: list[tuple]) -> pd.DataFrame:
 
 # Two annotators, 4 items: a = x x y y, b = x y y y.
 TWO = long(
-    [(1, "a", "x"), (1, "b", "x"), (2, "a", "x"), (2, "b", "y"), (3, "a", "y"), (3, "b", "y"), (4, "a", "y")]
-    + [(4, "b", "y")]
+    [
+        (1, "a", "x"),
+        (1, "b", "x"),
+        (2, "a", "x"),
+        (2, "b", "y"),
+        (3, "a", "y"),
+        (3, "b", "y"),
+        (4, "a", "y"),
+        (4, "b", "y"),
+    ]
 )
 
 
@@ -26,7 +34,8 @@ def test_percent_agreement_two_annotators():
 
 
 def test_cohen_kappa_by_hand():
-    # p_o = 3/4; a: x 1/2, y 1/2; b: x 1/4, y 3/4; p_e = 1/2*1/4 + 1/2*3/4 = 1/2; kappa = (3/4-1/2)/(1/2) = 0.5
+    # p_o = 3/4; a: x 1/2, y 1/2; b: x 1/4, y 3/4; p_e = 1/2*1/4 + 1/2*3/4 = 1/2
+    # kappa = (3/4 - 1/2) / (1/2) = 0.5
     assert agreement(TWO, "cohen_kappa") == pytest.approx(0.5)
 
 
@@ -114,7 +123,7 @@ def test_one_class_raises(metric):
 
 
 def test_no_pairable_items_raises():
-    with pytest.raises(QAError, match="two or more annotators|pairable"):
+    with pytest.raises(QAError, match=r"two or more annotators|pairable"):
         agreement(long([(1, "a", "x"), (2, "b", "y")]), "krippendorff_alpha")
 
 

@@ -7,6 +7,7 @@ by submissions plus live leases.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
 from typing import Any
 
@@ -64,11 +65,13 @@ def _task(conn: Connection, access: ProjectAccess, item_id: int, row: dict[str, 
     return task
 
 
-def next_task(ctx: Context, actor: Actor, ref: int | str) -> dict[str, Any] | None:
+def next_task(ctx: Context, actor: Actor, ref: int | str, *, exclude: Collection[int] = ()
+              ) -> dict[str, Any] | None:
     """The task this annotator should do now, leased to them; None when nothing is left.
 
     In order: an annotation of theirs a reviewer rejected; a lease they already hold (renewed);
-    the first open item in queue order with a free slot.
+    the first open item in queue order with a free slot. Held leases on items in ``exclude`` are
+    passed over (the UI prefetches the task after the one on screen this way).
     """
     at = now()
     with ctx.db.write() as conn:
@@ -78,6 +81,8 @@ def next_task(ctx: Context, actor: Actor, ref: int | str) -> dict[str, Any] | No
         if rejected is not None:
             return _task(conn, access, rejected["item_id"], rejected, actor)
         for held in rows.held_leases(conn, access.id, actor.id):
+            if held["item_id"] in exclude:
+                continue
             live = aware(held["lease_expires_at"]) > at  # type: ignore[operator]
             rows.lock_item(conn, held["item_id"])
             if live or rows.free_slots(conn, held["item_id"], overlap, user_id=actor.id, at=at) > 0:

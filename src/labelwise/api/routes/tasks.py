@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from labelwise.api.deps import ActorDep, CtxDep
@@ -14,8 +16,10 @@ router = APIRouter(tags=["annotation"])
 
 
 @router.post("/projects/{ref}/tasks/next", responses={204: {"description": "Nothing left to annotate."}})
-def next_task(ref: str, actor: ActorDep, ctx: CtxDep) -> Response:
-    task = annotation.next_task(ctx, actor, ref)
+def next_task(ref: str, actor: ActorDep, ctx: CtxDep,
+              exclude: Annotated[list[int] | None, Query(description="Item ids to pass over (prefetch).")] = None
+              ) -> Response:
+    task = annotation.next_task(ctx, actor, ref, exclude=frozenset(exclude or ()))
     return Response(status_code=204) if task is None else JSON(task)
 
 

@@ -19,7 +19,7 @@ import orjson
 
 from labelwise.domain.permissions import Action, Actor
 from labelwise.domain.schema import LabelSchema
-from labelwise.domain.states import sort_key_for
+from labelwise.domain.states import Ordering, sort_key_for
 from labelwise.errors import Invalid, LabelwiseError
 from labelwise.formats.records import Row, RowError, read_rows
 from labelwise.services.access import open_project
@@ -29,7 +29,7 @@ from labelwise.store import items as item_rows
 from labelwise.store.clock import now
 
 MAX_REPORTED_ERRORS = 1000
-RESERVED = frozenset({"key", "meta", "predictions", "data", "id"})
+RESERVED = frozenset({"key", "meta", "predictions", "data"})
 csv.field_size_limit(1 << 30)  # fields up to 1 GiB: a long document is data, not an attack
 
 
@@ -70,50 +70,93 @@ def _as_object(value: Any, what: str) -> dict[str, Any] | None:
     return value
 
 
-def _normalise(raw: dict[str, Any], schema: LabelSchema, bound: set[str], key_field: str | None,
-               ordering: str, rng: random.Random) -> item_rows.NewItem:
-    """One input row as a new item: data, key, meta, predictions, checked against the schema."""
-    if isinstance(raw.get("data"), dict):
-        data = raw["data"]
-    elif isinstance(raw.get("data"), str) and raw["data"].lstrip().startswith("{"):
-        data = _as_object(raw["data"], "data") or {}
-    else:
-        data = {k: v for k, v in raw.items() if k not in RESERVED and not k.startswith("meta.")}
-        if "id" in raw and key_field != "id":
-            data["id"] = raw["id"]
-    meta = _as_object(raw.get("meta"), "meta")
-    dotted = {k[5:]: v for k, v in raw.items() if k.startswith("meta.")}
-    if dotted:
-        meta = {**(meta or {}), **dotted}
-    key = raw.get("key") if key_field is None else (data.get(key_field) if key_field in data else raw.get(key_field))
-    if key is not None and not isinstance(key, str | int):
-        raise _RowProblem(f"key must be a string or a number, not {type(key).__name__}", ["key"])
-    key = None if key in (None, "") else str(key)
-    if key is not None and len(key) > 512:
-        raise _RowProblem("key is longer than 512 characters", ["key"])
-    missing = [f for f in sorted(bound) if data.get(f) in (None, "")]
-    if missing:
-        raise _RowProblem(f"missing field {missing[0]!r}, which the schema binds"
-                          + (f" (also missing: {', '.join(missing[1:])})" if len(missing) > 1 else ""),
-                          ["data", missing[0]])
-    preds = raw.get("predictions")
-    if isinstance(preds, str):
-        preds = orjson.loads(preds) if preds.strip() else None
-    predictions: list[dict[str, Any]] = []
-    for i, pred in enumerate(preds or []):
-        if not isinstance(pred, dict) or not isinstance(pred.get("result"), dict):
-            raise _RowProblem("a prediction must be an object with a 'result' object", ["predictions", i])
-        score = pred.get("score")
-        if score is not None and not isinstance(score, int | float):
-            raise _RowProblem("a prediction's score must be a number", ["predictions", i, "score"])
-        try:
-            result = schema.validate_result(pred["result"], data, partial=True)
-        except Invalid as exc:
-            raise _RowProblem(f"prediction {i}: {exc.message}", ["predictions", i, "result"]) from None
-        predictions.append({"model": str(pred.get("model") or ""), "score": score, "result": result})
-    score = min((p["score"] for p in predictions if p["score"] is not None), default=None)
-    return item_rows.NewItem(key=key, data=data, meta=meta, predictions=predictions,
-                             sort_key=sort_key_for(ordering, random_value=rng.random(), score=score))
+class _RowReader:
+    """Turns input rows into new items: data, key, meta, predictions, checked against the schema.
+
+    Built once per import so the per-row work is only what each row needs.
+    """
+
+    def __init__(self, schema: LabelSchema, key_field: str | None, ordering: str) -> None:
+        self.schema = schema
+        self.bound = tuple(sorted(schema.bound_fields()))
+        self.key_field = key_field
+        self.ordering = Ordering(ordering)
+        self.rng = random.Random()
+
+    def _data(self, raw: dict[str, Any]) -> dict[str, Any]:
+        inner = raw.get("data")
+        if isinstance(inner, dict):
+            return inner
+        if isinstance(inner, str) and inner.lstrip().startswith("{"):
+            return _as_object(inner, "data") or {}
+        if RESERVED.isdisjoint(raw) and not any(k.startswith("meta.") for k in raw):
+            return raw
+        return {k: v for k, v in raw.items() if k not in RESERVED and not k.startswith("meta.")}
+
+    def _key(self, raw: dict[str, Any], data: dict[str, Any]) -> str | None:
+        if self.key_field is None:
+            key = raw.get("key")
+        else:
+            key = data[self.key_field] if self.key_field in data else raw.get(self.key_field)
+        if key is None or key == "":
+            return None
+        if not isinstance(key, str | int) or isinstance(key, bool):
+            raise _RowProblem(f"key must be a string or a number, not {type(key).__name__}", ["key"])
+        key = str(key)
+        if len(key) > 512:
+            raise _RowProblem("key is longer than 512 characters", ["key"])
+        return key
+
+    def _predictions(self, raw: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]:
+        preds = raw.get("predictions")
+        if isinstance(preds, str):
+            preds = _as_list(preds, "predictions")
+        if preds is None:
+            return []
+        if not isinstance(preds, list):
+            raise _RowProblem("predictions must be a list", ["predictions"])
+        out = []
+        for i, pred in enumerate(preds):
+            if not isinstance(pred, dict) or not isinstance(pred.get("result"), dict):
+                raise _RowProblem("a prediction must be an object with a 'result' object", ["predictions", i])
+            score = pred.get("score")
+            if score is not None and (not isinstance(score, int | float) or isinstance(score, bool)):
+                raise _RowProblem("a prediction's score must be a number", ["predictions", i, "score"])
+            try:
+                result = self.schema.validate_result(pred["result"], data, partial=True)
+            except Invalid as exc:
+                raise _RowProblem(f"prediction {i}: {exc.message}", ["predictions", i, "result"]) from None
+            out.append({"model": str(pred.get("model") or ""), "score": score, "result": result})
+        return out
+
+    def item(self, raw: dict[str, Any]) -> item_rows.NewItem:
+        data = self._data(raw)
+        missing = [f for f in self.bound if data.get(f) in (None, "")]
+        if missing:
+            also = f" (also missing: {', '.join(missing[1:])})" if len(missing) > 1 else ""
+            raise _RowProblem(f"missing field {missing[0]!r}, which the schema binds{also}", ["data", missing[0]])
+        meta = _as_object(raw.get("meta"), "meta")
+        if data is not raw:
+            dotted = {k[5:]: v for k, v in raw.items() if k.startswith("meta.")}
+            if dotted:
+                meta = {**(meta or {}), **dotted}
+        predictions = self._predictions(raw, data) if "predictions" in raw else []
+        if self.ordering is Ordering.sequential:
+            sort_key = 0.0
+        else:
+            scores = [p["score"] for p in predictions if p["score"] is not None]
+            sort_key = sort_key_for(self.ordering, random_value=self.rng.random(), score=min(scores, default=None))
+        return item_rows.NewItem(key=self._key(raw, data), data=data, meta=meta, predictions=predictions,
+                                 sort_key=sort_key)
+
+
+def _as_list(value: str, what: str) -> Any:
+    if not value.strip():
+        return None
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        raise _RowProblem(f"{what} is not valid JSON ({exc})", [what]) from None
 
 
 def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row], *, source: str = "",
@@ -124,8 +167,7 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
         access = open_project(ctx, conn, actor, ref, Action.manage)
         import_id = item_rows.insert_import(conn, project_id=access.id, user_id=actor.id, source=source[:500])
     report = ImportReport(import_id=import_id)
-    bound = access.schema.bound_fields()
-    ordering, rng = access.project["ordering"], random.Random()
+    reader = _RowReader(access.schema, key_field, access.project["ordering"])
     batch_size = ctx.settings.import_batch_size
     try:
         batch: list[tuple[int, item_rows.NewItem]] = []
@@ -134,7 +176,7 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
             try:
                 if isinstance(raw, RowError):
                     raise _RowProblem(raw.message)
-                batch.append((number, _normalise(raw, access.schema, bound, key_field, ordering, rng)))
+                batch.append((number, reader.item(raw)))
             except _RowProblem as problem:
                 report.invalid += 1
                 report.add_error(number, str(problem), problem.loc)

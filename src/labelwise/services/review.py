@@ -58,6 +58,7 @@ def review(ctx: Context, actor: Actor, ref: int | str, annotation_id: int, actio
         rows.update_row(conn, annotation_id, review_status=_OUTCOME[act])
         state = refresh_state(conn, row["item_id"], access.project["overlap"])
         audit.record(conn, user_id=actor.id, project_id=access.id, action=f"review.{act.value}",
-                     target=f"annotation:{annotation_id}", details={"item_id": row["item_id"], "comment": comment[:200]})
+                     target=f"annotation:{annotation_id}",
+                     details={"item_id": row["item_id"], "comment": comment[:200]})
     return {"id": review_id, "annotation_id": annotation_id, "action": act.value, "item_state": state,
             "result": clean}

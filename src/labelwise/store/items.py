@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, cast, delete, exists, func, insert, select, update
+from sqlalchemy import Connection, String, and_, cast, delete, exists, func, insert, select, text, update
 from sqlalchemy.sql.elements import ColumnElement
 
+from labelwise.store.bulk import insert_rows, json_value, time_value
 from labelwise.store.clock import now
 from labelwise.store.tables import annotations, imports, item_payloads, items, predictions, users
 
@@ -40,31 +41,40 @@ def existing_keys(conn: Connection, project_id: int, keys: Sequence[str]) -> dic
     return found
 
 
+def allocate_ids(conn: Connection, n: int) -> list[int]:
+    """Reserve ``n`` new item ids, so that a batch is written without a RETURNING per row.
+
+    SQLite writers are serial (``BEGIN IMMEDIATE``), so the next ids after the current maximum are
+    ours; PostgreSQL draws them from the column's sequence.
+    """
+    if conn.dialect.name == "postgresql":
+        q = text("SELECT nextval(pg_get_serial_sequence('items', 'id')) FROM generate_series(1, :n)")
+        return list(conn.execute(q, {"n": n}).scalars())
+    start = (conn.execute(select(func.max(items.c.id))).scalar() or 0) + 1
+    return list(range(start, start + n))
+
+
 def insert_items(conn: Connection, *, project_id: int, import_id: int, batch: Sequence[NewItem]) -> None:
     """Write a batch of staged (invisible) items with their payloads and predictions."""
     if not batch:
         return
     at = now()
-    ids = conn.execute(
-        insert(items).returning(items.c.id, sort_by_parameter_order=True),
-        [
-            {"project_id": project_id, "key": it.key, "state": "importing", "is_open": False,
-             "sort_key": it.sort_key, "n_submitted": 0, "import_id": import_id, "created_at": at, "updated_at": at}
-            for it in batch
-        ],
-    ).scalars().all()
-    conn.execute(
-        insert(item_payloads),
-        [{"item_id": i, "data": it.data, "meta": it.meta} for i, it in zip(ids, batch, strict=True)],
-    )
-    preds = [
-        {"item_id": i, "model": p.get("model") or "", "score": p.get("score"), "result": p["result"], "created_at": at}
-        for i, it in zip(ids, batch, strict=True)
-        for p in it.predictions
-    ]
-    if preds:
-        conn.execute(insert(predictions), preds)
+    stamp = time_value(conn, at)
+    ids = allocate_ids(conn, len(batch))
+    pairs = list(zip(ids, batch, strict=True))
+    insert_rows(conn, items, ITEM_INSERT,
+                [(i, project_id, it.key, "importing", False, it.sort_key, 0, import_id, stamp, stamp)
+                 for i, it in pairs])
+    insert_rows(conn, item_payloads, ("item_id", "data", "meta"),
+                [(i, json_value(it.data), json_value(it.meta)) for i, it in pairs])
+    insert_rows(conn, predictions, ("item_id", "model", "score", "result", "created_at"),
+                [(i, p["model"], p["score"], json_value(p["result"]), stamp)
+                 for i, it in pairs for p in it.predictions])
     conn.execute(update(imports).where(imports.c.id == import_id).values(heartbeat_at=at))
+
+
+ITEM_INSERT = ("id", "project_id", "key", "state", "is_open", "sort_key", "n_submitted", "import_id", "created_at",
+               "updated_at")
 
 
 def publish_import(conn: Connection, import_id: int, report: dict[str, Any]) -> None:
@@ -203,17 +213,6 @@ def annotations_for(conn: Connection, item_ids: Sequence[int], *, user_id: int |
     for row in conn.execute(q).mappings():
         out.setdefault(row["item_id"], []).append(dict(row))
     return out
-
-
-def iter_item_pages(conn: Connection, project_id: int, f: ItemFilter, *, page: int = 1000) -> Iterator[list[dict[str, Any]]]:
-    """Every matching item with payload, a page at a time (constant memory)."""
-    after = 0
-    while True:
-        rows = list_items(conn, project_id, f, after=after, limit=page)
-        if not rows:
-            return
-        yield rows
-        after = rows[-1]["id"]
 
 
 def reorder_queue(conn: Connection, project_id: int, ordering: str) -> None:

@@ -52,7 +52,7 @@ async def import_file(ref: str, request: Request, actor: ActorDep, ctx: CtxDep, 
         fmt = format or CONTENT_FORMATS.get(content_type) or (detect_format(name) if name else None)
         if fmt is None:
             raise Invalid("say the format: ?format=jsonl|json|csv|parquet, a file name or a Content-Type")
-        stream = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+        stream = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed below
         size = 0
         async for chunk in request.stream():
             size += len(chunk)

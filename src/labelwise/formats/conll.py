@@ -1,0 +1,143 @@
+"""CoNLL-2003 style NER files with BIO (IOB2) tags.
+
+Written: for each item a ``-DOCSTART- -X- -X- O`` line and a blank line, then its sentences: one token per
+line as ``token _ _ tag`` (the CoNLL-2003 columns word, POS, chunk, NER; POS and chunk are ``_``), a
+blank line after each sentence. A line break in the text starts a new sentence. Tokens come from
+:func:`labelwise.formats.tokens.tokenize`. Only the final result (:mod:`labelwise.formats.final`) of one
+spans label is written.
+
+Read: the same layout (any number of columns, whitespace-separated; the first is the token, the last the
+tag; ``-DOCSTART-`` separates documents, and without any ``-DOCSTART-`` every sentence is an item). BIO,
+IOB1 and BIOES tags are accepted. Tokens are joined by one space and sentences by a line break to
+rebuild the text, so export -> import -> export gives the same file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from labelwise.formats.base import (
+    ExportReport,
+    FormatError,
+    Pages,
+    Record,
+    TextBuffer,
+    item_key,
+    new_record,
+    pick_labels,
+    records,
+)
+from labelwise.formats.final import final_result
+from labelwise.formats.ner import TAG, spans_from_tags, tags_for
+from labelwise.formats.tokens import lines, tokenize
+
+DOCSTART = "-DOCSTART- -X- -X- O"
+
+
+def write_conll(pages: Pages, schema: Any, report: ExportReport, *,
+                label: str | None = None) -> Iterator[bytes]:
+    """CoNLL-2003 text (UTF-8) of the final spans of ``label`` (default: the schema's first spans label)."""
+    lab = pick_labels(schema, ("spans",), label)[0]
+    out = TextBuffer()
+    for record in records(pages, report):
+        key = item_key(record)
+        text = (record.get("data") or {}).get(lab.field)
+        out.write(DOCSTART + "\n\n")
+        if not isinstance(text, str):
+            report.warn(key, lab.name, f"no text in data field '{lab.field}'; written as an empty document")
+            continue
+        tokens = tokenize(text)
+        tags = tags_for(text, tokens, final_result(record, lab.name) or [], report, key, lab.name)
+        for sentence in lines(text, tokens):
+            for i in sentence:
+                s, e = tokens[i]
+                out.write(f"{text[s:e]} _ _ {tags[i]}\n")
+            out.write("\n")
+        if out.full():
+            yield out.take()
+    yield out.take()
+
+
+def read_conll(source: str | Path | IO[bytes], schema: Any, *, label: str | None = None,
+               name: str | None = None, annotator: str = "conll", model: str | None = None,
+               ) -> Iterator[Record]:
+    """Items from a CoNLL file; spans as one annotation by ``annotator`` (or a prediction of ``model``)."""
+    lab = pick_labels(schema, ("spans",), label)[0]
+    allowed = set(lab.option_values())
+    if isinstance(source, str | Path):
+        name = name or str(source)
+        with open(source, "rb") as fh:
+            yield from _read(fh, name, lab, allowed, annotator, model)
+    else:
+        yield from _read(source, name or getattr(source, "name", "<conll>"), lab, allowed, annotator, model)
+
+
+def _read(fh: IO[bytes], name: str, lab: Any, allowed: set[str], annotator: str, model: str | None,
+          ) -> Iterator[Record]:
+    stem = Path(name).stem or "doc"
+    doc_mode = False  # True once a -DOCSTART- line was seen
+    in_doc = False
+    sentences: list[list[tuple[str, str]]] = []
+    sentence: list[tuple[str, str]] = []
+    n = 0
+    for line_no, raw in enumerate(fh, start=1):
+        try:
+            line = raw.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError as exc:
+            raise FormatError(name, f"line {line_no}", f"not valid UTF-8 (byte {exc.start})") from None
+        cols = line.split()
+        if (cols and cols[0] == "-DOCSTART-") or not cols:
+            if sentence:
+                sentences.append(sentence)
+                sentence = []
+            if cols:  # -DOCSTART-
+                if in_doc or sentences:
+                    n += 1
+                    yield _record(f"{stem}-{n}", sentences, lab, annotator, model)
+                doc_mode = in_doc = True
+                sentences = []
+            elif sentences and not doc_mode:
+                n += 1
+                yield _record(f"{stem}-{n}", sentences, lab, annotator, model)
+                sentences = []
+            continue
+        if len(cols) < 2:
+            raise FormatError(name, f"line {line_no}", f"expected a token and a tag, got {line.strip()!r}")
+        tag = cols[-1]
+        m = TAG.match(tag)
+        if m is None:
+            raise FormatError(name, f"line {line_no}", f"tag {tag!r} is not O, B-X, I-X, E-X or S-X")
+        if m.group(2) is not None and m.group(2) not in allowed:
+            raise FormatError(name, f"line {line_no}", f"entity type {m.group(2)!r} is not an option of "
+                                                       f"label '{lab.name}' ({', '.join(sorted(allowed))})")
+        sentence.append((cols[0], tag))
+    if sentence:
+        sentences.append(sentence)
+    if in_doc or sentences:
+        n += 1
+        yield _record(f"{stem}-{n}", sentences, lab, annotator, model)
+
+
+def _record(key: str, sentences: list[list[tuple[str, str]]], lab: Any, annotator: str, model: str | None,
+            ) -> Record:
+    parts: list[str] = []
+    offsets: list[tuple[int, int]] = []
+    tags: list[str] = []
+    pos = 0
+    for si, sentence in enumerate(sentences):
+        if si:
+            parts.append("\n")
+            pos += 1
+        for ti, (token, tag) in enumerate(sentence):
+            if ti:
+                parts.append(" ")
+                pos += 1
+            parts.append(token)
+            offsets.append((pos, pos + len(token)))
+            tags.append(tag)
+            pos += len(token)
+    text = "".join(parts)
+    return new_record(key, {lab.field: text}, {lab.name: spans_from_tags(offsets, tags)},
+                      annotator=annotator, model=model)

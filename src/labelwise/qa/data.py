@@ -57,6 +57,8 @@ def _factorize(values: np.ndarray | pd.Series, *, sort: bool) -> tuple[np.ndarra
         if hi - lo <= 4 * arr.size + 1024:
             shifted = (arr - lo).astype(np.intp, copy=False)
             present = np.bincount(shifted, minlength=hi - lo + 1) > 0
+            if present.all():  # already compact: the shifted values are the codes
+                return shifted, np.arange(lo, hi + 1, dtype=arr.dtype)
             remap = np.cumsum(present) - 1
             return remap[shifted], np.flatnonzero(present) + lo
     codes, uniques = pd.factorize(arr, sort=sort)

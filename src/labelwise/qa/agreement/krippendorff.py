@@ -70,10 +70,12 @@ def krippendorff_statistic(enc: Encoded, *, level: str = "nominal"):
     if not pairable.any():
         raise QAError("Krippendorff's alpha needs at least one item labelled by two or more annotators")
     # keep only pairable items, renumbered
-    new_id = np.cumsum(pairable) - 1
-    keep = pairable[enc.item]
-    unit = new_id[enc.item[keep]]
-    value = enc.label[keep]
+    if pairable.all():
+        unit, value = enc.item, enc.label
+    else:
+        new_id = np.cumsum(pairable) - 1
+        keep = pairable[enc.item]
+        unit, value = new_id[enc.item[keep]], enc.label[keep]
     n_units, v = int(pairable.sum()), enc.n_classes
     inv = 1.0 / (m[pairable] - 1.0)
     if n_units * v <= _DENSE_LIMIT:

@@ -43,9 +43,11 @@ def list_items(ctx: Context, actor: Actor, ref: int | str, *, after: int = 0, li
 
 
 def count_items(ctx: Context, actor: Actor, ref: int | str, **filters: Any) -> dict[str, Any]:
+    filtered = any(filters.values())
     with ctx.db.read() as conn:
-        access = open_project(ctx, conn, actor, ref, Action.view)
-        if any(filters.values()):
+        # totals by state are progress any member may see; a filter searches content and others' work
+        access = open_project(ctx, conn, actor, ref, Action.browse if filtered else Action.view)
+        if filtered:
             f = make_filter(ctx, conn, **filters)
             return {"total": item_rows.count_items(conn, access.id, f)}
         by_state = item_rows.counts_by_state(conn, access.id)

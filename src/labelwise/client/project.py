@@ -1,0 +1,263 @@
+"""One project seen through the SDK: members, imports, the annotation queue, review, exports."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from labelwise.client import transfer
+from labelwise.client.http import TRANSFER_TIMEOUT, Session, path_ref
+from labelwise.client.models import (
+    Annotation,
+    AuditEntry,
+    Counts,
+    ImportReport,
+    Item,
+    Member,
+    ProjectInfo,
+    Review,
+    Task,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+RECORDS_CHUNK = 5000
+
+
+def _filters(state: str | None, annotator: str | None, label: str | None, text: str | None,
+             meta: dict[str, str] | None) -> dict[str, Any]:
+    params: dict[str, Any] = {"state": state, "annotator": annotator, "label": label, "text": text}
+    params.update({f"meta.{k}": v for k, v in (meta or {}).items()})
+    return params
+
+
+class Project:
+    """A handle on a project. ``info`` holds its settings as last read from the server."""
+
+    def __init__(self, session: Session, info: ProjectInfo) -> None:
+        self._session = session
+        self.info = info
+
+    def __repr__(self) -> str:
+        return f"<Project {self.info.id} {self.info.name!r}>"
+
+    @property
+    def id(self) -> int:
+        return self.info.id
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def schema(self) -> dict[str, Any] | None:
+        return self.info.label_schema
+
+    @property
+    def _path(self) -> str:
+        return f"/projects/{self.info.id}"
+
+    # ---- the project itself --------------------------------------------------------------------
+    def refresh(self) -> Project:
+        self.info = ProjectInfo.model_validate(self._session.json("GET", self._path))
+        return self
+
+    def update(self, **settings: Any) -> Project:
+        """Change settings: description, guidelines, overlap, ordering, show_others, lease_seconds."""
+        self.info = ProjectInfo.model_validate(self._session.json("PATCH", self._path, json=settings))
+        return self
+
+    def change_schema(self, schema: dict[str, Any] | str | os.PathLike[str], *,
+                      allow_breaking: bool = False) -> Project:
+        from labelwise.client.client import schema_payload
+
+        body = {"schema": schema_payload(schema), "allow_breaking": allow_breaking}
+        self.info = ProjectInfo.model_validate(self._session.json("PUT", f"{self._path}/schema", json=body))
+        return self
+
+    def delete(self) -> None:
+        self._session.request("DELETE", self._path)
+
+    # ---- members -------------------------------------------------------------------------------
+    def add_member(self, email: str, role: str = "annotator") -> Member:
+        """Give ``email`` a role here (annotator, reviewer or manager), replacing any role they had."""
+        body = {"email": email, "role": role}
+        return Member.model_validate(self._session.json("POST", f"{self._path}/members", json=body))
+
+    def members(self) -> list[Member]:
+        return [Member.model_validate(m) for m in self._session.json("GET", f"{self._path}/members")]
+
+    def remove_member(self, email: str) -> None:
+        self._session.request("DELETE", f"{self._path}/members/{path_ref(email)}")
+
+    # ---- imports -------------------------------------------------------------------------------
+    def import_items(self, source: Iterable[dict[str, Any]] | str | os.PathLike[str] | pd.DataFrame, *,
+                     skip_invalid: bool = False, key_field: str | None = None, format: str | None = None,
+                     progress: Callable[[int], None] | None = None) -> ImportReport:
+        """Import a file (path), a list or iterable of records, or a pandas DataFrame.
+
+        All or nothing: a bad row rejects the whole import with ``Invalid`` (its ``errors`` list every bad
+        row) unless ``skip_invalid``, which keeps the valid rows and reports the others. ``progress`` is
+        called with the number of bytes sent so far (for files and large record sets).
+        """
+        options = {"skip_invalid": skip_invalid, "key_field": key_field}
+        if isinstance(source, str | os.PathLike):
+            path = Path(source)
+            fmt = format or transfer.format_of(path)
+            with path.open("rb") as stream:
+                return self._import_stream(stream, fmt, path.name, progress=progress, **options)
+        records: Iterable[dict[str, Any]] = (
+            transfer.dataframe_records(source) if transfer.is_dataframe(source) else source  # type: ignore[arg-type]
+        )
+        head, rest = transfer.first_chunk(records, RECORDS_CHUNK)
+        if len(head) <= RECORDS_CHUNK:
+            body = transfer.dumps({"records": head, **options})
+            data = self._session.json("POST", f"{self._path}/records", content=body,
+                                      headers={"content-type": "application/json"}, timeout=TRANSFER_TIMEOUT)
+            return ImportReport.model_validate(data)
+        with transfer.spool_jsonl(head, rest) as spool:
+            return self._import_stream(spool, "jsonl", "records.jsonl", progress=progress, **options)
+
+    def _import_stream(self, stream: Any, fmt: str, name: str, *, skip_invalid: bool, key_field: str | None,
+                       progress: Callable[[int], None] | None) -> ImportReport:
+        params = {"format": fmt, "filename": name, "skip_invalid": skip_invalid, "key_field": key_field}
+        headers = {"content-type": "application/octet-stream"}
+        size = transfer.stream_size(stream)
+        if size is not None:
+            headers["content-length"] = str(size)
+        data = self._session.json("POST", f"{self._path}/import", params=params, headers=headers,
+                                  content=transfer.read_chunks(stream, progress), timeout=TRANSFER_TIMEOUT)
+        return ImportReport.model_validate(data)
+
+    # ---- annotating ----------------------------------------------------------------------------
+    def next_task(self) -> Task | None:
+        """The task to do now, leased to you; None when nothing is left for you."""
+        data = self._session.json("POST", f"{self._path}/tasks/next")
+        return None if data is None else Task.model_validate(data)
+
+    def get_task(self, task_id: int) -> Task:
+        return Task.model_validate(self._session.json("GET", f"{self._path}/tasks/{task_id}"))
+
+    def submit(self, task_id: int, result: dict[str, Any], lead_time: float | None = None) -> Annotation:
+        body = {"result": result, "lead_time": lead_time}
+        return Annotation.model_validate(self._session.json("POST", f"{self._path}/tasks/{task_id}/submit",
+                                                            json=body))
+
+    def update_annotation(self, task_id: int, result: dict[str, Any],
+                          lead_time: float | None = None) -> Annotation:
+        body = {"result": result, "lead_time": lead_time}
+        return Annotation.model_validate(self._session.json("PUT", f"{self._path}/tasks/{task_id}/annotation",
+                                                            json=body))
+
+    def save_draft(self, task_id: int, draft: dict[str, Any],
+                   lead_time: float | None = None) -> dict[str, Any]:
+        body = {"draft": draft, "lead_time": lead_time}
+        return self._session.json("PUT", f"{self._path}/tasks/{task_id}/draft", json=body)  # type: ignore[no-any-return]
+
+    def skip(self, task_id: int, reason: str = "") -> dict[str, Any]:
+        return self._session.json("POST", f"{self._path}/tasks/{task_id}/skip",  # type: ignore[no-any-return]
+                                  json={"reason": reason})
+
+    def renew_lease(self, task_id: int) -> dict[str, Any]:
+        return self._session.json("POST", f"{self._path}/tasks/{task_id}/lease")  # type: ignore[no-any-return]
+
+    # ---- browsing and review -------------------------------------------------------------------
+    def items(self, state: str | None = None, *, annotator: str | None = None, label: str | None = None,
+              text: str | None = None, meta: dict[str, str] | None = None,
+              page_size: int = 200) -> Iterator[Item]:
+        """Every matching item in id order, fetched a page at a time."""
+        params = _filters(state, annotator, label, text, meta)
+        after = 0
+        while True:
+            page = self._session.json("GET", f"{self._path}/items",
+                                      params={**params, "after": after, "limit": page_size})
+            for item in page["items"]:
+                yield Item.model_validate(item)
+            if page.get("next") is None:
+                return
+            after = page["next"]
+
+    def get_item(self, item_id: int) -> dict[str, Any]:
+        """One item with its data, predictions, every annotation and its reviews."""
+        return self._session.json("GET", f"{self._path}/items/{item_id}")  # type: ignore[no-any-return]
+
+    def counts(self, state: str | None = None, *, annotator: str | None = None, label: str | None = None,
+               text: str | None = None, meta: dict[str, str] | None = None) -> Counts:
+        """How many items: in total and per state, or how many match the filters."""
+        params = _filters(state, annotator, label, text, meta)
+        return Counts.model_validate(self._session.json("GET", f"{self._path}/items/count", params=params))
+
+    def review_queue(self, *, after: int = 0, limit: int = 20) -> list[dict[str, Any]]:
+        return self._session.json("GET", f"{self._path}/review/queue",  # type: ignore[no-any-return]
+                                  params={"after": after, "limit": limit})
+
+    def review(self, annotation_id: int, action: str, comment: str = "",
+               result: dict[str, Any] | None = None) -> Review:
+        """``accept``, ``reject`` (a comment is required) or ``correct`` (with the corrected result)."""
+        body = {"action": action, "comment": comment, "result": result}
+        data = self._session.json("POST", f"{self._path}/annotations/{annotation_id}/review", json=body)
+        return Review.model_validate(data)
+
+    def audit_log(self, action: str | None = None) -> list[AuditEntry]:
+        """Every audit entry of this project, oldest first (managers and admins)."""
+        out: list[AuditEntry] = []
+        after = 0
+        while True:
+            page = self._session.json("GET", f"{self._path}/audit",
+                                      params={"after": after, "limit": 1000, "action": action})
+            out.extend(AuditEntry.model_validate(e) for e in page)
+            if len(page) < 1000:
+                return out
+            after = page[-1]["id"]
+
+    # ---- exports -------------------------------------------------------------------------------
+    @contextmanager
+    def export_stream(self, format: str = "jsonl", *, state: str | None = None, annotator: str | None = None,
+                      label: str | None = None, text: str | None = None, meta: dict[str, str] | None = None
+                      ) -> Iterator[Iterator[bytes]]:
+        """The export as an iterator of byte chunks, read from the network as you consume it."""
+        if format not in transfer.EXPORT_FORMATS:
+            raise ValueError(f"format must be one of {', '.join(transfer.EXPORT_FORMATS)}, not {format!r}")
+        params = {"format": format, **_filters(state, annotator, label, text, meta)}
+        with self._session.stream("GET", f"{self._path}/export", params=params) as response:
+            yield response.iter_bytes(transfer.CHUNK_BYTES)
+
+    def export(self, format: str = "jsonl", path: str | os.PathLike[str] | None = None,
+               **filters: Any) -> Path:
+        """Stream the export into ``path`` (default ``<project name>.<format>``); returns the path.
+
+        The file appears only once the whole export has arrived.
+        """
+        target = Path(path) if path is not None else Path(f"{self.name}.{format}")
+        partial = target.with_name(target.name + ".part")
+        try:
+            with self.export_stream(format, **filters) as chunks, partial.open("wb") as out:
+                for chunk in chunks:
+                    out.write(chunk)
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
+        return target
+
+    def export_df(self, **filters: Any) -> pd.DataFrame:
+        """The export as a pandas DataFrame, one row per item: ``id, key, state``, a column per data field
+        (``data.<name>`` if the name clashes), then ``annotations``, ``predictions``, ``meta`` as objects."""
+        import pandas as pd
+
+        columns: dict[str, None] = {}
+        rows: list[dict[str, Any]] = []
+        with self.export_stream("jsonl", **filters) as chunks:
+            pending = b""
+            for chunk in chunks:
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                rows.extend(transfer.flat_record(json.loads(line), columns) for line in lines if line.strip())
+            if pending.strip():
+                rows.append(transfer.flat_record(json.loads(pending), columns))
+        order = [*transfer.FIXED_COLUMNS, *columns, *transfer.JSON_COLUMNS]
+        return pd.DataFrame.from_records(rows, columns=order)

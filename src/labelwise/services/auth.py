@@ -171,3 +171,18 @@ def me(ctx: Context, actor: Actor) -> dict[str, Any]:
         user = users.user_by_id(conn, actor.id)
     assert user is not None
     return {k: user[k] for k in ("id", "email", "name", "is_admin", "created_at")}
+
+
+def local_admin(ctx: Context, email: str | None = None) -> Actor:
+    """Who the local CLI acts as: the active admin ``email``, or else the first active admin.
+
+    Creates nothing: NotFound when there is no such admin.
+    """
+    with ctx.db.read() as conn:
+        admins = [u for u in users.list_users(conn) if u["is_admin"] and u["is_active"]]
+    if email is not None:
+        admins = [u for u in admins if u["email"] == email.strip()]
+    if not admins:
+        raise NotFound(f"no active admin {email!r}" if email else
+                       "this instance has no admin yet: create one with `labelwise user create EMAIL --role admin`")
+    return Actor(id=admins[0]["id"], email=admins[0]["email"], is_admin=True)

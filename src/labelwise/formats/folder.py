@@ -3,7 +3,7 @@
 A folder writer yields entries ``(path, chunks)`` where ``chunks`` is bytes or an iterable of bytes.
 :func:`zip_stream` turns them into zip bytes as they come: ``zipfile.ZipFile`` writes into a sink that
 cannot seek, so it uses data descriptors, and the sink is drained after every chunk. Memory holds one
-chunk at a time, never the archive.
+chunk at a time, never the archive. Entries carry a fixed timestamp, so the same export gives the same bytes.
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ def zip_stream(entries: Iterable[Entry], *, compression: int = zipfile.ZIP_DEFLA
     sink = _Sink()
     with zipfile.ZipFile(sink, "w", compression=compression) as zf:
         for path, chunks in entries:
-            with zf.open(path, "w", force_zip64=True) as member:
+            info = zipfile.ZipInfo(path, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = compression
+            with zf.open(info, "w", force_zip64=True) as member:
                 for chunk in [chunks] if isinstance(chunks, bytes | bytearray) else chunks:
                     member.write(chunk)
                     out = sink.drain()

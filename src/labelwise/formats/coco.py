@@ -1,0 +1,248 @@
+"""COCO instances JSON (boxes, polygons, RLE masks, keypoints), as ``pycocotools.coco.COCO`` loads it.
+
+Written: ``{"info", "licenses", "categories", "images", "annotations"}``. Categories come from the schema
+up front: one per option of every image label bound to the image field, ``supercategory`` = the label
+name (see :class:`labelwise.formats.images.Categories` for name clashes), keypoints labels with their
+``keypoints`` names and 1-based ``skeleton``. Images and annotations are streamed: images go straight to
+the output, annotations to a spooled temporary file (memory, then disk past 16 MB) appended at the end,
+so memory stays flat. Image entries carry ``key`` and ``source`` (the item's data value) besides
+``file_name``/``width``/``height``.
+
+Per kind: ``bbox`` -> ``bbox`` with empty ``segmentation`` (a rotated box becomes its corner polygon with
+its bounding box, reported); ``polygon`` -> one polygon in ``segmentation`` (open polylines are reported
+and left out); ``mask`` -> compressed RLE ``{size, counts}``; ``keypoints`` -> ``[x, y, v]`` triplets
+(``v=2`` visible, ``0, 0, 0`` absent). ``iscrowd`` is 0, ``area`` the box, polygon or mask area.
+``which="all"`` writes every annotation with an ``annotator`` field instead of the final result.
+
+Read: the same layout (whole file in memory). Category -> label by ``supercategory`` when it names an
+image label, else by option name.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from labelwise.domain.kinds.base import as_num
+from labelwise.domain.kinds.pose import decode_counts, encode_counts
+from labelwise.formats.base import (
+    ExportReport,
+    FormatError,
+    Pages,
+    Record,
+    dumps,
+    item_key,
+    pick_labels,
+    records,
+    source_name,
+)
+from labelwise.formats.final import chosen_results
+from labelwise.formats.images import (
+    IMAGE_KINDS,
+    Categories,
+    bounds,
+    box_corners,
+    image_field,
+    image_size,
+    polygon_area,
+    rle_stats,
+)
+
+
+def _categories(cats: Categories) -> list[dict[str, Any]]:
+    out = []
+    by_name = {lab.name: lab for lab in cats.labels}
+    for (label, _), cid in cats.ids.items():
+        cat: dict[str, Any] = {"id": cid, "name": cats.names[cid - 1], "supercategory": label}
+        lab = by_name[label]
+        if lab.kind == "keypoints":
+            index = {n: i + 1 for i, n in enumerate(lab.keypoints)}
+            cat["keypoints"] = list(lab.keypoints)
+            cat["skeleton"] = [[index[a], index[b]] for a, b in lab.skeleton]
+        out.append(cat)
+    return out
+
+
+def write_coco(pages: Pages, schema: Any, report: ExportReport, *, labels: list[str] | None = None,
+               field: str | None = None, which: str = "final") -> Iterator[bytes]:
+    field = image_field(schema, field if field or not labels else schema.label(labels[0]).field)
+    labs = pick_labels(schema, IMAGE_KINDS, labels, field=field)
+    cats = Categories(labs, report, start=1)
+    yield (b'{"info":{"description":"labelwise export","version":"1.0"},"licenses":[],"categories":'
+           + dumps(_categories(cats)) + b',"images":[')
+    with tempfile.SpooledTemporaryFile(max_size=16 << 20) as spool:
+        ann_id = 0
+        for image_id, record in enumerate(records(pages, report), start=1):
+            key = item_key(record)
+            value = (record.get("data") or {}).get(field)
+            size = image_size(record, field)
+            if size is None:
+                report.warn(key, None, f"no image size for '{field}' (meta.media.{field}.width/height); "
+                                       "width and height written as null")
+            image = {"id": image_id, "file_name": source_name(value) or key, "width": size and size[0],
+                     "height": size and size[1], "key": key,
+                     "source": value.get("url") if isinstance(value, dict) else value}
+            yield (b"," if image_id > 1 else b"") + dumps(image)
+            for who, result in chosen_results(record, [lab.name for lab in labs], which):
+                for lab in labs:
+                    for item in result.get(lab.name) or []:
+                        ann = _annotation(lab, item, report, key)
+                        if ann is None:
+                            continue
+                        ann_id += 1
+                        ann = {"id": ann_id, "image_id": image_id,
+                               "category_id": cats.ids[(lab.name, item["label"])], "iscrowd": 0, **ann}
+                        if which == "all":
+                            ann["annotator"] = who
+                        if "score" in item:
+                            ann["score"] = item["score"]
+                        spool.write((b"," if ann_id > 1 else b"") + dumps(ann))
+        yield b'],"annotations":['
+        spool.seek(0)
+        while chunk := spool.read(1 << 16):
+            yield chunk
+    yield b"]}"
+
+
+def _annotation(lab: Any, item: dict[str, Any], report: ExportReport, key: str) -> dict[str, Any] | None:
+    if lab.kind == "bbox":
+        box = [item["x"], item["y"], item["width"], item["height"]]
+        if not item.get("rotation"):
+            return {"bbox": box, "area": box[2] * box[3], "segmentation": []}
+        corners = box_corners(item)
+        report.warn(key, lab.name, f"box rotated {item['rotation']:g}° written as its corner polygon and "
+                                   "axis-aligned bounding box (COCO boxes cannot rotate)")
+        return {"bbox": bounds(corners), "area": box[2] * box[3],
+                "segmentation": [[c for p in corners for c in p]]}
+    if lab.kind == "polygon":
+        if not item.get("closed", True):
+            report.warn(key, lab.name, "open polyline left out: COCO has no polylines")
+            return None
+        pts = item["points"]
+        return {"bbox": bounds(pts), "area": polygon_area(pts), "segmentation": [[c for p in pts for c in p]]}
+    if lab.kind == "mask":
+        rle = item["rle"]
+        runs = decode_counts(rle["counts"]) if isinstance(rle["counts"], str) else rle["counts"]
+        area, box = rle_stats(runs or [], rle["size"][0])
+        counts = rle["counts"] if isinstance(rle["counts"], str) else encode_counts(rle["counts"])
+        return {"bbox": box, "area": area, "segmentation": {"size": list(rle["size"]), "counts": counts}}
+    # keypoints
+    flat: list[float] = []
+    visible = []
+    for name in lab.keypoints:
+        p = item["points"].get(name)
+        flat += [0, 0, 0] if p is None else [p[0], p[1], 2]
+        if p is not None:
+            visible.append(p)
+    box = bounds(visible)
+    return {"bbox": box, "area": box[2] * box[3], "segmentation": [], "keypoints": flat,
+            "num_keypoints": len(visible)}
+
+
+# ---- reading -----------------------------------------------------------------------------------
+
+
+def read_coco(source: str | Path | IO[bytes], schema: Any, *, labels: list[str] | None = None,
+              field: str | None = None, annotator: str = "coco", model: str | None = None,
+              ) -> Iterator[Record]:
+    name = str(source) if isinstance(source, str | Path) else getattr(source, "name", "<coco>")
+    raw = Path(source).read_bytes() if isinstance(source, str | Path) else source.read()
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise FormatError(name, "", f"not valid JSON ({exc})") from None
+    if not isinstance(doc, dict) or not all(isinstance(doc.get(k), list) for k in ("images", "categories")):
+        raise FormatError(name, "", 'expected an object with "images" and "categories" lists')
+    field = image_field(schema, field if field or not labels else schema.label(labels[0]).field)
+    labs = {lab.name: lab for lab in pick_labels(schema, IMAGE_KINDS, labels, field=field)}
+    cats = {c.get("id"): _category(c, i, labs, name) for i, c in enumerate(doc["categories"])}
+    images = {}
+    for i, img in enumerate(doc["images"]):
+        if not isinstance(img, dict) or "id" not in img:
+            raise FormatError(name, f"images[{i}]", "an image needs an id")
+        images[img["id"]] = []
+    for i, ann in enumerate(doc.get("annotations") or []):
+        where = f"annotations[{i}] (id {ann.get('id')})" if isinstance(ann, dict) else f"annotations[{i}]"
+        if not isinstance(ann, dict) or ann.get("image_id") not in images:
+            raise FormatError(name, where, "image_id names no image")
+        if ann.get("category_id") not in cats:
+            raise FormatError(name, where, f"category_id {ann.get('category_id')!r} names no category")
+        lab, opt = cats[ann["category_id"]]
+        images[ann["image_id"]].append((ann.get("annotator") or annotator, lab.name,
+                                        _item(lab, opt, ann, name, where)))
+    seen: set[str] = set()
+    for img in doc["images"]:
+        key = str(img.get("key") or img.get("file_name") or img["id"])
+        if key in seen:
+            key = f"{key}#{img['id']}"
+        seen.add(key)
+        value = img.get("source") or img.get("coco_url") or img.get("file_name")
+        meta = {}
+        if as_num(img.get("width")) and as_num(img.get("height")):
+            meta = {"media": {field: {"width": img["width"], "height": img["height"]}}}
+        grouped: dict[str, dict[str, list[Any]]] = {}
+        for who, label, item in images[img["id"]]:
+            grouped.setdefault(who, {}).setdefault(label, []).append(item)
+        record: Record = {"key": key, "data": {field: value}, "meta": meta, "annotations": [], "predictions": []}
+        for who, result in grouped.items() if grouped else [(annotator, {})]:
+            if model is not None:
+                record["predictions"].append({"model": model, "score": None, "result": result})
+            else:
+                record["annotations"].append({"annotator": who, "result": result})
+        yield record
+
+
+def _category(cat: Any, i: int, labs: dict[str, Any], name: str) -> tuple[Any, str]:
+    where = f"categories[{i}]"
+    if not isinstance(cat, dict) or "id" not in cat or not isinstance(cat.get("name"), str):
+        raise FormatError(name, where, "a category needs an id and a name")
+    sup, cname = cat.get("supercategory"), cat["name"]
+    if sup in labs:
+        opt = cname.removeprefix(f"{sup}/")
+        if opt in labs[sup].option_values():
+            return labs[sup], opt
+    hits = [lab for lab in labs.values() if cname in lab.option_values()]
+    if not hits:
+        raise FormatError(name, where, f"category '{cname}' is not an option of any image label "
+                                       f"({', '.join(labs)})")
+    return hits[0], cname
+
+
+def _nums(v: Any, n: int | None, name: str, where: str, what: str) -> list[float]:
+    if not isinstance(v, list) or (n is not None and len(v) != n) or any(as_num(x) is None for x in v):
+        raise FormatError(name, where, f"{what} must be a list of {n or 'some'} numbers, got {v!r}"[:300])
+    return list(v)
+
+
+def _item(lab: Any, opt: str, ann: dict[str, Any], name: str, where: str) -> dict[str, Any]:
+    out: dict[str, Any]
+    seg = ann.get("segmentation")
+    if lab.kind == "bbox":
+        x, y, w, h = _nums(ann.get("bbox"), 4, name, where, "bbox")
+        out = {"x": x, "y": y, "width": w, "height": h}
+    elif lab.kind == "polygon":
+        if not isinstance(seg, list) or len(seg) != 1:
+            raise FormatError(name, where, "a polygon label needs exactly one polygon in segmentation")
+        flat = _nums(seg[0], None, name, where, "segmentation")
+        if len(flat) % 2 or len(flat) < 6:
+            raise FormatError(name, where, f"a polygon needs an even number (>= 6) of coordinates, got {len(flat)}")
+        out = {"points": [[flat[j], flat[j + 1]] for j in range(0, len(flat), 2)], "closed": True}
+    elif lab.kind == "mask":
+        if not isinstance(seg, dict) or set(seg) != {"size", "counts"}:
+            raise FormatError(name, where, "a mask label needs an RLE segmentation {size, counts}")
+        out = {"rle": {"counts": seg["counts"], "size": seg["size"]}}
+    else:
+        flat = _nums(ann.get("keypoints"), 3 * len(lab.keypoints), name, where, "keypoints")
+        pts = {}
+        for j, kp in enumerate(lab.keypoints):
+            x, y, v = flat[3 * j:3 * j + 3]
+            pts[kp] = [x, y] if v else None
+        out = {"points": pts}
+    out["label"] = opt
+    if "score" in ann:
+        out["score"] = ann["score"]
+    return out

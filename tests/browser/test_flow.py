@@ -8,8 +8,7 @@ import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
-
-from tests.browser.conftest import Server, login, login_fast
+from tests.browser.conftest import Server, login
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +53,7 @@ def test_project_import_annotate_review_fix_export(server: Server, new_context, 
         annotator_api.close()
 
 
-def _flow(server, new_context, tmp_path, admin, annotator, api) -> None:  # noqa: PLR0915
+def _flow(server, new_context, tmp_path, admin, annotator, api) -> None:
     page = new_context().new_page()
 
     # ---- log in, create a project -----------------------------------------------------------
@@ -173,3 +172,23 @@ def _flow(server, new_context, tmp_path, admin, annotator, api) -> None:  # noqa
     assert records["k0"]["state"] == "annotated"
     assert records["k1"]["annotations"][0]["review"]["status"] == "accepted"
     assert records["k1"]["state"] == "accepted"
+
+
+def test_schema_errors_name_the_label_and_the_problem(server: Server, new_context) -> None:
+    admin = server.user("admin", is_admin=True)
+    page = new_context().new_page()
+    login(page, admin, "/projects/new")
+    page.get_by_label("Name").fill(f"Broken {uuid.uuid4().hex[:6]}")
+    page.get_by_label("Label schema").fill(
+        "fields: {text: text}\nlabels:\n  - {name: topic, kind: choice, options: []}\n"
+        "  - {name: ents, kind: spans, field: body, options: [PER]}\n")
+    page.get_by_role("button", name="Create project").click()
+    errors = page.locator("#schema-errors")
+    expect(errors).to_contain_text("label 'topic'")
+    expect(errors).to_contain_text("needs at least one option")
+    assert page.url.endswith("/projects/new")
+    page.get_by_label("Label schema").fill(
+        "fields: {text: text}\nlabels:\n  - {name: topic, kind: choice, options: [a, b]}\n")
+    page.get_by_role("button", name="Create project").click()
+    page.wait_for_url(re.compile(r"/projects/\d+$"))
+    expect(errors).to_have_count(0)

@@ -53,7 +53,7 @@ def _markdown() -> MarkdownIt:
 
 def render_markdown(source: str | None) -> Markup:
     """Markdown written by users (guidelines) as HTML with no raw HTML of theirs in it."""
-    return Markup(_markdown().render(source or ""))  # noqa: S704 - html disabled above
+    return Markup(_markdown().render(source or ""))
 
 
 def page(request: Request, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:

@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from labelwise.domain.permissions import Action, role_allows
-from labelwise.errors import LabelwiseError
+from labelwise.errors import LabelwiseError, NotFound
 from labelwise.services import projects
 from labelwise.ui.rendering import HERE, page
 from labelwise.ui.session import (
@@ -52,6 +52,10 @@ def _may(viewer: Viewer, role: str | None, action: Action) -> bool:
 
 
 def _error_page(request: Request, viewer: Viewer | None, exc: LabelwiseError) -> HTMLResponse:
+    if isinstance(exc, NotFound):
+        # the service's message may name the project; outsiders learn nothing about it
+        return page(request, "error.html", status_code=404, viewer=viewer, title="Not found",
+                    message="This project does not exist, or you are not a member of it.")
     return page(request, "error.html", status_code=exc.status, viewer=viewer, title="Error", message=exc.message)
 
 

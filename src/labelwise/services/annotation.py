@@ -91,6 +91,10 @@ def next_task(ctx: Context, actor: Actor, ref: int | str, *, exclude: Collection
                 return _task(conn, access, held["item_id"], held, actor)
             rows.delete_row(conn, held["id"])  # the slot went to someone else while the lease was dead
         item_id = rows.pick_next_item(conn, access.id, actor.id, overlap, at)
+        # On PostgreSQL the pick judged the slots by its snapshot; a lease another annotator committed
+        # since then (the reason we may hold this item's lock only now) shows to a fresh statement.
+        while item_id is not None and rows.free_slots(conn, item_id, overlap, user_id=actor.id, at=at) <= 0:
+            item_id = rows.pick_next_item(conn, access.id, actor.id, overlap, at)
         if item_id is None:
             return None
         annotation_id = rows.upsert_lease(conn, project_id=access.id, item_id=item_id, user_id=actor.id,

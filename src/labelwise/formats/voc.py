@@ -13,7 +13,6 @@ expansion). ``<difficult>1</difficult>`` objects are kept.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -25,6 +24,7 @@ from labelwise.formats.final import final_results
 from labelwise.formats.folder import Entry, Folder
 from labelwise.formats.images import Categories, UniqueNames, bounds, box_corners, image_field, image_size, suffix_of
 from labelwise.formats.manifest import NAME, ManifestWriter, read_manifest
+from labelwise.formats.xmlsafe import parse_xml
 
 
 def _num(v: float) -> str:
@@ -85,20 +85,6 @@ def write_voc(pages: Pages, schema: Any, report: ExportReport, *, labels: list[s
         yield path, ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
     yield "ImageSets/Main/default.txt", "".join(f"{s}\n" for s in stems).encode()
     yield NAME, manifest.chunks()
-
-
-_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-
-
-def parse_xml(blob: bytes, where: str) -> ET.Element:
-    """Parse XML with the standard library, refusing DTDs and entity declarations."""
-    if _DTD.search(blob):
-        raise FormatError(where, "", "DOCTYPE and ENTITY declarations are not allowed")
-    try:
-        return ET.fromstring(blob)
-    except ET.ParseError as exc:
-        line, col = exc.position
-        raise FormatError(where, f"line {line}, column {col}", f"not well-formed XML ({exc})") from None
 
 
 def read_voc(source: str | Path | IO[bytes], schema: Any, *, labels: list[str] | None = None,

@@ -134,7 +134,8 @@ def _conditions(project_id: int, f: ItemFilter) -> list[ColumnElement[bool]]:
             sub.append(item_payloads.c.meta[key].as_string() == value)
         if f.text:
             sub.append(func.lower(cast(item_payloads.c.data, String)).contains(f.text.lower(), autoescape=True))
-        conds.append(exists().where(*sub))
+        # correlate on items only: a listing joins item_payloads too, which must stay in the subquery
+        conds.append(exists().where(*sub).correlate(items))
     return conds
 
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import fleiss_kappa
 
-from labelwise.qa import QAError, agreement
+from labelwise.qa import QAError, agreement, krippendorff_alpha_matrix
 from labelwise.qa.data import encode
 
 COLS = {"annotator_col": "worker"}
@@ -123,6 +123,42 @@ def test_alpha_matches_package_on_generated_data(rows, level):
             agreement(df, level=level)
     else:
         assert agreement(df, level=level) == pytest.approx(expected, abs=1e-9)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=reliability,
+    level=st.sampled_from(["nominal", "ordinal", "interval", "ratio"]),
+    scale=st.sampled_from([1.0, 0.5, 40.0]),
+)
+def test_alpha_matrix_function_matches_package(rows, level, scale):
+    # scale 0.5 and 40 leave the integer fast path (fractions; a value range of 32 or more)
+    matrix = np.array([[np.nan if v is None else v * scale for v in row] for row in rows], dtype=float)
+    expected = _reference_alpha(matrix, level) if np.isfinite(matrix).any() else float("nan")
+    if not np.isfinite(expected):
+        with pytest.raises(QAError):
+            krippendorff_alpha_matrix(matrix, level=level)
+    else:
+        assert krippendorff_alpha_matrix(matrix, level=level) == pytest.approx(expected, abs=1e-9)
+
+
+def test_alpha_long_and_matrix_agree_on_large_data_in_any_row_order():
+    rng = np.random.default_rng(3)
+    truth = rng.integers(0, 4, 2_000)
+    matrix = np.where(rng.random((20, 2_000)) < 0.7, truth[None, :], rng.integers(0, 4, (20, 2_000)))
+    matrix = np.where(rng.random(matrix.shape) < 0.3, np.nan, matrix)
+    coder, unit = np.nonzero(~np.isnan(matrix))
+    df = pd.DataFrame({"item": unit + 7, "annotator": coder, "label": matrix[coder, unit].astype(np.int64)})
+    expected = krippendorff.alpha(reliability_data=matrix, level_of_measurement="nominal")
+    assert krippendorff_alpha_matrix(matrix) == pytest.approx(expected, abs=1e-9)
+    assert agreement(df) == pytest.approx(expected, abs=1e-9)
+    shuffled = df.sample(frac=1.0, random_state=0)
+    assert agreement(shuffled) == pytest.approx(expected, abs=1e-9)
+    as_strings = shuffled.astype(str)
+    assert agreement(as_strings) == pytest.approx(expected, abs=1e-9)
+    # a repeated (item, annotator) row keeps its first label
+    repeated = pd.concat([shuffled, shuffled.assign(label=(shuffled["label"] + 1) % 4)])
+    assert agreement(repeated) == pytest.approx(expected, abs=1e-9)
 
 
 @settings(max_examples=100, deadline=None)

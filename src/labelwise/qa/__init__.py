@@ -26,7 +26,13 @@ from labelwise.qa.aggregation import (
     WeightedMajorityVote,
     aggregate,
 )
-from labelwise.qa.agreement import AgreementResult, agreement, agreement_per_label, pairwise_agreement
+from labelwise.qa.agreement import (
+    AgreementResult,
+    agreement,
+    agreement_per_label,
+    krippendorff_alpha_matrix,
+    pairwise_agreement,
+)
 from labelwise.qa.errors import QAError
 
 __all__ = [
@@ -44,5 +50,6 @@ __all__ = [
     "aggregate",
     "agreement",
     "agreement_per_label",
+    "krippendorff_alpha_matrix",
     "pairwise_agreement",
 ]

@@ -16,10 +16,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from labelwise.qa.errors import QAError
 
-__all__ = ["Encoded", "encode", "read_long"]
+__all__ = ["Encoded", "encode", "item_value_counts", "read_long", "repeated_pairs"]
+
+_DENSE_LIMIT = 20_000_000
 
 
 def read_long(
@@ -49,20 +52,89 @@ def read_long(
     return df
 
 
+def _int_codes(arr: np.ndarray) -> tuple[np.ndarray, int, int] | None:
+    """``(arr - lo, lo, span)`` for integers spanning at most ``4 n + 1024`` values, else ``None``.
+
+    The codes are not compacted (values absent from ``lo..hi`` leave gaps): callers that need compact
+    codes drop the gaps from a table they build anyway. No hashing; no copy when ``lo == 0``.
+    """
+    if arr.dtype.kind not in "iu" or not arr.size:
+        return None
+    lo, hi = int(arr.min()), int(arr.max())
+    span = hi - lo + 1
+    if span > 4 * arr.size + 1024 or hi > np.iinfo(np.intp).max:
+        return None
+    if arr.dtype == np.intp and lo == 0:
+        return arr, lo, span
+    codes = arr.astype(np.intp, copy=False)
+    return (codes - lo if lo else codes), lo, span
+
+
 def _factorize(values: np.ndarray | pd.Series, *, sort: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes and uniques; a bincount fast path for small-range integers (O(n), no hashing)."""
+    """Compact integer codes and uniques; a bincount fast path for small-range integers (no hashing)."""
     arr = np.asarray(values)
-    if arr.dtype.kind in "iu" and arr.size:
-        lo, hi = int(arr.min()), int(arr.max())
-        if hi - lo <= 4 * arr.size + 1024:
-            shifted = (arr - lo).astype(np.intp, copy=False)
-            present = np.bincount(shifted, minlength=hi - lo + 1) > 0
-            if present.all():  # already compact: the shifted values are the codes
-                return shifted, np.arange(lo, hi + 1, dtype=arr.dtype)
-            remap = np.cumsum(present) - 1
-            return remap[shifted], np.flatnonzero(present) + lo
+    fast = _int_codes(arr)
+    if fast is not None:
+        shifted, lo, span = fast
+        present = np.zeros(span, dtype=bool)
+        present[shifted] = True
+        if present.all():  # already compact: the shifted values are the codes
+            return shifted, np.arange(lo, lo + span, dtype=arr.dtype)
+        remap = np.cumsum(present) - 1
+        return remap[shifted], np.flatnonzero(present) + lo
     codes, uniques = pd.factorize(arr, sort=sort)
     return codes.astype(np.intp, copy=False), np.asarray(uniques)
+
+
+def _label_codes(labels: np.ndarray, classes: Any, label_col: str) -> tuple[np.ndarray, np.ndarray]:
+    """Codes into the sorted distinct labels (or into ``classes`` when given) and those classes."""
+    if classes is not None:
+        classes_arr = np.asarray(list(classes))
+        lookup = pd.Index(classes_arr)
+        if not lookup.is_unique:
+            raise QAError("classes must be distinct")
+        label = lookup.get_indexer(labels)
+        if (label < 0).any():
+            bad = pd.unique(labels[label < 0])[:5]
+            raise QAError(f"labels not among the given classes: {list(bad)}")
+        return label.astype(np.intp), classes_arr
+    label, uniq = _factorize(labels, sort=True)
+    if uniq.dtype == object:
+        try:
+            order = np.argsort(uniq, kind="stable")
+        except TypeError as exc:
+            raise QAError(f"labels of mixed, unorderable types in column {label_col!r}") from exc
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        label, uniq = rank[label], uniq[order]
+    return label, uniq
+
+
+def repeated_pairs(item: np.ndarray, annotator: np.ndarray, n_annotators: int) -> np.ndarray | None:
+    """Mask of repeated (item, annotator) rows after their first occurrence, or ``None`` if there are none.
+
+    One combined int64 key ``item * n_annotators + annotator``; distinctness is checked without hashing:
+    a strictly increasing key (data sorted by item, then annotator) needs one comparison pass, otherwise
+    a boolean "seen" array over the key range (or a sort, for a sparse key range) counts distinct keys.
+    Only when repeats exist are the first occurrences located (``pd.Index.duplicated``).
+    """
+    n = len(item)
+    if n < 2:
+        return None
+    key = item.astype(np.int64, copy=False) * max(n_annotators, 1) + annotator
+    if bool((key[1:] > key[:-1]).all()):
+        return None
+    span = int(key.max()) + 1
+    if span <= 8 * n + 1024:
+        seen = np.zeros(span, dtype=bool)
+        seen[key] = True
+        distinct = int(np.count_nonzero(seen))
+    else:
+        ordered = np.sort(key)
+        distinct = int(np.count_nonzero(ordered[1:] != ordered[:-1])) + 1
+    if distinct == n:
+        return None
+    return pd.Index(key).duplicated(keep="first")
 
 
 @dataclass(frozen=True)
@@ -119,41 +191,63 @@ def encode(
         raise QAError("no labels: the data has no rows with a label")
     item, items = _factorize(df[item_col].to_numpy(), sort=False)
     annotator, annotators = _factorize(df[annotator_col].to_numpy(), sort=False)
-    if classes is None:
-        label, uniq = _factorize(df[label_col].to_numpy(), sort=True)
-        if uniq.dtype == object:
-            try:
-                order = np.argsort(uniq, kind="stable")
-            except TypeError as exc:
-                raise QAError(f"labels of mixed, unorderable types in column {label_col!r}") from exc
-            rank = np.empty_like(order)
-            rank[order] = np.arange(len(order))
-            label, uniq = rank[label], uniq[order]
-        classes_arr = uniq
-    else:
-        classes_arr = np.asarray(list(classes))
-        lookup = pd.Index(classes_arr)
-        if not lookup.is_unique:
-            raise QAError("classes must be distinct")
-        label = lookup.get_indexer(df[label_col].to_numpy())
-        if (label < 0).any():
-            bad = pd.unique(df[label_col].to_numpy()[label < 0])[:5]
-            raise QAError(f"labels not among the given classes: {list(bad)}")
-        label = label.astype(np.intp)
-    pair = item.astype(np.int64) * max(len(annotators), 1) + annotator
-    if len(pair) > 1:
-        first = pd.Index(pair).duplicated(keep="first") if not _unique_fast(pair) else None
-        if first is not None and first.any():
-            if not drop_duplicates:
-                raise QAError("an annotator labelled the same item more than once")
-            keep = ~first
-            item, annotator, label = item[keep], annotator[keep], label[keep]
+    label, classes_arr = _label_codes(df[label_col].to_numpy(), classes, label_col)
+    repeated = repeated_pairs(item, annotator, len(annotators))
+    if repeated is not None:
+        if not drop_duplicates:
+            raise QAError("an annotator labelled the same item more than once")
+        keep = ~repeated
+        item, annotator, label = item[keep], annotator[keep], label[keep]
     return Encoded(item, annotator, label, items, annotators, classes_arr)
 
 
-def _unique_fast(pair: np.ndarray) -> bool:
-    """True when all (item, annotator) pairs are distinct (the usual case), checked by bincount if small."""
-    hi = int(pair.max())
-    if hi <= 8 * pair.size + 1024:
-        return bool(np.bincount(pair).max() <= 1)
-    return bool(pd.Index(pair).is_unique)
+def item_value_counts(
+    data: pd.DataFrame | str | PathLike[str],
+    *,
+    item_col: str = "item",
+    annotator_col: str = "annotator",
+    label_col: str = "label",
+    classes: Any = None,
+) -> tuple[np.ndarray | sp.csr_matrix, np.ndarray, np.ndarray]:
+    """``(counts, items, classes)``: the items x classes matrix of label counts, built in one pass.
+
+    The same table as ``encode(...).counts()`` (same item order, same classes, repeated (item, annotator)
+    pairs counted once), without materialising an :class:`Encoded`: annotators are only hashed for the
+    repeat check and never compacted, and integer item ids of small range are used as row numbers
+    directly (absent ids give empty rows, dropped at the end). Sparse (CSR) when the dense table would
+    exceed 20 million cells.
+    """
+    df = read_long(data, item_col=item_col, annotator_col=annotator_col, label_col=label_col)
+    if len(df) == 0:
+        raise QAError("no labels: the data has no rows with a label")
+    raw_items = df[item_col].to_numpy()
+    fast_items = _int_codes(raw_items)
+    if fast_items is None:
+        item, items = _factorize(raw_items, sort=False)
+        n_rows, gaps = len(items), False
+    else:
+        item, lo, n_rows = fast_items
+        items, gaps = np.arange(lo, lo + n_rows, dtype=raw_items.dtype), True
+    raw_annotators = df[annotator_col].to_numpy()
+    fast_annotators = _int_codes(raw_annotators)
+    if fast_annotators is None:
+        annotator, uniq = _factorize(raw_annotators, sort=False)
+        n_annotators = len(uniq)
+    else:
+        annotator, _, n_annotators = fast_annotators
+    label, classes_arr = _label_codes(df[label_col].to_numpy(), classes, label_col)
+    repeated = repeated_pairs(item, annotator, n_annotators)
+    if repeated is not None:
+        item, label = item[~repeated], label[~repeated]
+    v = len(classes_arr)
+    if n_rows * v <= _DENSE_LIMIT:
+        counts: np.ndarray | sp.csr_matrix = np.bincount(item * v + label, minlength=n_rows * v).reshape(
+            n_rows, v
+        )
+        present = counts.any(axis=1) if gaps else None
+    else:
+        counts = sp.csr_matrix((np.ones(len(item)), (item, label)), shape=(n_rows, v))
+        present = np.diff(counts.indptr) > 0 if gaps else None
+    if present is not None and not present.all():
+        counts, items = counts[present], items[present]
+    return counts, items, classes_arr

@@ -25,14 +25,21 @@ import pandas as pd
 
 from labelwise.qa.agreement.cohen import cohen_statistic
 from labelwise.qa.agreement.fleiss import fleiss_statistic, percent_agreement_statistic
-from labelwise.qa.agreement.krippendorff import krippendorff_statistic
+from labelwise.qa.agreement.krippendorff import krippendorff_alpha_matrix, krippendorff_statistic
 from labelwise.qa.agreement.regions import region_statistic
 from labelwise.qa.agreement.result import AgreementResult, bootstrap_ci
 from labelwise.qa.agreement.tables import pairwise_table, per_label_table
-from labelwise.qa.data import encode, read_long
+from labelwise.qa.data import encode, item_value_counts, read_long
 from labelwise.qa.errors import QAError
 
-__all__ = ["METRICS", "AgreementResult", "agreement", "agreement_per_label", "pairwise_agreement"]
+__all__ = [
+    "METRICS",
+    "AgreementResult",
+    "agreement",
+    "agreement_per_label",
+    "krippendorff_alpha_matrix",
+    "pairwise_agreement",
+]
 
 METRICS = (
     "krippendorff_alpha",
@@ -143,12 +150,17 @@ def agreement(
             iou_threshold=iou_threshold,
             **cols,
         )
+    elif metric == "krippendorff_alpha":
+        # alpha needs only the items x values counts: no Encoded, annotators hashed for the repeat check only
+        df = read_long(data, **cols)
+        counts, items, values = item_value_counts(df, classes=classes, **cols)
+        statistic = krippendorff_statistic(counts, values, level=level)
+        n_items = len(items)
+        n_annotators = int(df[annotator_col].nunique()) if ci else 0
     else:
         enc = encode(data, classes=classes, **cols)
         n_items, n_annotators = enc.n_items, enc.n_annotators
-        if metric == "krippendorff_alpha":
-            statistic = krippendorff_statistic(enc, level=level)
-        elif metric == "fleiss_kappa":
+        if metric == "fleiss_kappa":
             statistic = fleiss_statistic(enc)
         elif metric == "cohen_kappa":
             statistic = cohen_statistic(enc, weights=weights, annotators=annotators)

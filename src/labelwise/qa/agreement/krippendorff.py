@@ -23,15 +23,20 @@ O(annotators x items x values) broadcast.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
-from labelwise.qa.data import Encoded
 from labelwise.qa.errors import QAError
 
-__all__ = ["LEVELS", "difference_matrix", "krippendorff_statistic"]
+__all__ = [
+    "LEVELS",
+    "difference_matrix",
+    "krippendorff_alpha_matrix",
+    "krippendorff_statistic",
+    "reliability_counts",
+]
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
-_DENSE_LIMIT = 20_000_000
 
 
 def difference_matrix(level: str, values: np.ndarray, n_c: np.ndarray) -> np.ndarray:
@@ -59,32 +64,27 @@ def difference_matrix(level: str, values: np.ndarray, n_c: np.ndarray) -> np.nda
     raise QAError(f"unknown level {level!r}; expected one of {LEVELS}")
 
 
-def krippendorff_statistic(enc: Encoded, *, level: str = "nominal"):
-    """Return ``statistic(item_weights) -> alpha`` for encoded data (weights ``None`` = all ones)."""
+def krippendorff_statistic(counts: np.ndarray | sp.csr_matrix, values: np.ndarray, *, level: str = "nominal"):
+    """Return ``statistic(item_weights) -> alpha`` for an items x values count matrix (weights ``None`` = 1).
+
+    ``counts[u, c]`` is the number of annotators who gave value ``values[c]`` (sorted) to item ``u``: the
+    ``value_counts`` of the ``krippendorff`` package.
+    """
     if level not in LEVELS:
         raise QAError(f"unknown level {level!r}; expected one of {LEVELS}")
-    if enc.n_classes < 2:
+    v = len(values)
+    if v < 2:
         raise QAError("Krippendorff's alpha is undefined with a single value in the data")
-    m = np.bincount(enc.item, minlength=enc.n_items)
+    m = np.asarray(counts.sum(axis=1)).ravel()
     pairable = m >= 2
     if not pairable.any():
         raise QAError("Krippendorff's alpha needs at least one item labelled by two or more annotators")
-    # keep only pairable items, renumbered
-    if pairable.all():
-        unit, value = enc.item, enc.label
-    else:
-        new_id = np.cumsum(pairable) - 1
-        keep = pairable[enc.item]
-        unit, value = new_id[enc.item[keep]], enc.label[keep]
-    n_units, v = int(pairable.sum()), enc.n_classes
-    inv = 1.0 / (m[pairable] - 1.0)
-    if n_units * v <= _DENSE_LIMIT:
-        counts = np.bincount(unit * v + value, minlength=n_units * v).reshape(n_units, v).astype(float)
-    else:
-        counts = sp.csr_matrix((np.ones(len(unit)), (unit, value)), shape=(n_units, v))
-    # map original item weights -> pairable units
     item_index = np.flatnonzero(pairable)
-    values = enc.classes
+    if not pairable.all():
+        counts, m = counts[pairable], m[pairable]
+    inv = 1.0 / (m - 1.0)
+    if not sp.issparse(counts):
+        counts = counts.astype(float, copy=False)
     delta_nominal = level == "nominal"
     nominal_delta = 1.0 - np.eye(v) if delta_nominal else None
 
@@ -110,3 +110,55 @@ def krippendorff_statistic(enc: Encoded, *, level: str = "nominal"):
         return float(1.0 - (n - 1.0) * float((o * delta).sum()) / d_e)
 
     return statistic
+
+
+def reliability_counts(reliability_data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Items x values counts and the sorted values of an annotators x items matrix (NaN or None = missing).
+
+    Integer-valued numeric data with at most 32 distinct candidate values (``min..max``) is counted with
+    one comparison pass per value; other data goes through one sort (``np.unique``) or, for non-numeric
+    values, ``pd.factorize``.
+    """
+    data = np.asarray(reliability_data)
+    if data.ndim != 2:
+        raise QAError("reliability_data must be a 2-D annotators x items array")
+    if data.dtype.kind in "iub":
+        data = data.astype(float)
+    if data.dtype.kind == "f":
+        finite = ~np.isnan(data)
+        n_present = int(np.count_nonzero(finite))
+        if n_present == 0:
+            raise QAError("reliability_data has no values")
+        lo, hi = float(np.fmin.reduce(data, axis=None)), float(np.fmax.reduce(data, axis=None))
+        if lo == np.floor(lo) and hi - lo < 32:
+            candidates = np.arange(lo, hi + 1.0)
+            counts = np.column_stack([np.add.reduce(data == c, axis=0, dtype=np.int64) for c in candidates])
+            if counts.sum() == n_present:  # every value was one of the integer candidates
+                used = counts.any(axis=0)
+                return counts[:, used], candidates[used]
+        unit = np.nonzero(finite)[1]
+        values, code = np.unique(data[finite], return_inverse=True)
+    else:
+        present = ~pd.isna(data)
+        unit = np.nonzero(present)[1]
+        code, values = pd.factorize(data[present], sort=True)
+        if not len(values):
+            raise QAError("reliability_data has no values")
+        values = np.asarray(values)
+    v, n_units = len(values), data.shape[1]
+    counts = np.bincount(unit * v + code.ravel(), minlength=n_units * v).reshape(n_units, v)
+    return counts, values
+
+
+def krippendorff_alpha_matrix(reliability_data: np.ndarray, *, level: str = "nominal") -> float:
+    """Krippendorff's alpha of an annotators x items matrix (``NaN`` or ``None`` = missing).
+
+    The input of ``krippendorff.alpha(reliability_data=...)``, for data already in that shape; long-format
+    data goes through :func:`labelwise.qa.agreement` (``metric="krippendorff_alpha"``). Same value as the
+    ``krippendorff`` package (to 1e-9), same levels as :func:`labelwise.qa.agreement`.
+
+    Raises:
+        QAError: unknown level, a single value, or no item with two or more values.
+    """
+    counts, values = reliability_counts(reliability_data)
+    return krippendorff_statistic(counts, values, level=level)(None)

@@ -24,6 +24,10 @@ def _json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def make_engine(url: str, *, pool_size: int = 8) -> Engine:
     """An engine tuned for our workload; SQLite gets WAL, a busy timeout and explicit BEGINs."""
     parsed = make_url(url)
@@ -60,6 +64,8 @@ def make_engine(url: str, *, pool_size: int = 8) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA cache_size=-65536")
         cur.close()
+        # SQLite's lower() folds ASCII only; PostgreSQL's folds every letter. Searches agree with this.
+        dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:

@@ -40,17 +40,23 @@ def find_project(conn: Connection, ref: int | str) -> dict[str, Any] | None:
 
 def open_project(ctx: Context, conn: Connection, actor: Actor, ref: int | str, action: Action) -> ProjectAccess:
     """The project ``ref`` if ``actor`` may do ``action`` on it; NotFound for outsiders."""
-    project = find_project(conn, ref)
+    project = None
+    if isinstance(ref, int) or ref.isdigit():
+        project = projects.project_for_user(conn, actor.id, project_id=int(ref))
+    if project is None and not isinstance(ref, int):
+        project = projects.project_for_user(conn, actor.id, name=ref)
     if project is None:
         raise NotFound(f"project {ref!r} not found")
-    role = projects.role_of(conn, project["id"], actor.id)
+    role = project.pop("role")
     require(actor, role, action, project=project["name"])
-    return ProjectAccess(project=project, role=role, schema=schema_of(ctx, project))
+    return ProjectAccess(project=project, role=role, schema=schema_of(ctx, conn, project))
 
 
-def schema_of(ctx: Context, project: dict[str, Any]) -> LabelSchema:
+def schema_of(ctx: Context, conn: Connection, project: dict[str, Any]) -> LabelSchema:
+    """The project's current schema, parsed once per process (versions never change once written)."""
     key = (project["id"], project["schema_version"])
     schema = ctx.schemas.get(key)
     if schema is None:
-        schema = ctx.schemas[key] = parse_schema(project["schema"])
+        raw = project.get("schema") or projects.schema_at(conn, project["id"], project["schema_version"])
+        schema = ctx.schemas[key] = parse_schema(raw)
     return schema

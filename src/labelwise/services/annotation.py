@@ -8,7 +8,7 @@ by submissions plus live leases.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
@@ -30,13 +30,19 @@ def _lease_seconds(ctx: Context, access: ProjectAccess) -> int:
     return int(access.project["lease_seconds"] or ctx.settings.lease_seconds)
 
 
-def refresh_state(conn: Connection, item_id: int, overlap: int, n_submitted: int | None = None) -> str:
-    """Recompute and store an item's state from its annotations."""
+def _slot_facts(slots: list[dict[str, Any]], at: datetime, *, user_id: int) -> tuple[list[str | None], int, bool]:
+    """From an item's rows: review outcomes of submissions, live leases held by others, any live lease."""
+    statuses = [r["review_status"] for r in slots if r["status"] == "submitted"]
+    live = [r for r in slots if r["status"] == "leased" and aware(r["lease_expires_at"]) > at]  # type: ignore[operator]
+    return statuses, sum(1 for r in live if r["user_id"] != user_id), bool(live)
+
+
+def refresh_state(conn: Connection, item_id: int, overlap: int) -> str:
+    """Recompute and store an item's counts and state from its annotation rows."""
     at = now()
-    statuses, leased = rows.item_review_statuses(conn, item_id, at)
-    n = len(statuses) if n_submitted is None else n_submitted
-    state = item_state(n_submitted=n, overlap=overlap, leased=leased, review_statuses=statuses)
-    rows.set_item_state(conn, item_id, state)
+    statuses, _, leased = _slot_facts(rows.slots_of(conn, item_id), at, user_id=-1)
+    state = item_state(n_submitted=len(statuses), overlap=overlap, leased=leased, review_statuses=statuses)
+    rows.set_slots(conn, item_id, n_submitted=len(statuses), overlap=overlap, state=state, at=at)
     return state
 
 
@@ -77,10 +83,11 @@ def next_task(ctx: Context, actor: Actor, ref: int | str, *, exclude: Collection
     with ctx.db.write() as conn:
         access = open_project(ctx, conn, actor, ref, Action.annotate)
         overlap, expires = access.project["overlap"], at + timedelta(seconds=_lease_seconds(ctx, access))
-        rejected = rows.rejected_for(conn, access.id, actor.id)
-        if rejected is not None:
-            return _task(conn, access, rejected["item_id"], rejected, actor)
-        for held in rows.held_leases(conn, access.id, actor.id):
+        mine = rows.my_open_rows(conn, access.id, actor.id)
+        for row in mine:
+            if row["status"] == "submitted":  # rejected by a reviewer: back to its annotator first
+                return _task(conn, access, row["item_id"], row, actor)
+        for held in mine:
             if held["item_id"] in exclude:
                 continue
             live = aware(held["lease_expires_at"]) > at  # type: ignore[operator]
@@ -93,14 +100,16 @@ def next_task(ctx: Context, actor: Actor, ref: int | str, *, exclude: Collection
         item_id = rows.pick_next_item(conn, access.id, actor.id, overlap, at)
         # On PostgreSQL the pick judged the slots by its snapshot; a lease another annotator committed
         # since then (the reason we may hold this item's lock only now) shows to a fresh statement.
-        while item_id is not None and rows.free_slots(conn, item_id, overlap, user_id=actor.id, at=at) <= 0:
+        while item_id is not None and conn.dialect.name == "postgresql" and \
+                rows.free_slots(conn, item_id, overlap, user_id=actor.id, at=at) <= 0:
             item_id = rows.pick_next_item(conn, access.id, actor.id, overlap, at)
         if item_id is None:
             return None
         annotation_id = rows.upsert_lease(conn, project_id=access.id, item_id=item_id, user_id=actor.id,
                                           expires_at=expires, schema_version=access.project["schema_version"])
-        rows.set_item_state(conn, item_id, "in_progress")
-        row = rows.annotation_by_id(conn, annotation_id)
+        rows.mark_started(conn, item_id)
+        row = {"id": annotation_id, "status": "leased", "result": None, "draft": None, "lead_time": 0.0,
+               "lease_expires_at": expires, "review_status": None}
         return _task(conn, access, item_id, row, actor)
 
 
@@ -152,30 +161,32 @@ def submit(ctx: Context, actor: Actor, ref: int | str, item_id: int, result: dic
     at = now()
     with ctx.db.write() as conn:
         access = open_project(ctx, conn, actor, ref, Action.annotate)
-        item = item_rows.item_detail(conn, access.id, item_id)
+        item = item_rows.item_detail(conn, access.id, item_id, lock=True)
         if item is None:
             raise NotFound(f"item {item_id} not found in project {access.name!r}")
         clean = access.schema.validate_result(result, item["data"], (item["meta"] or {}).get("media"))
         overlap = access.project["overlap"]
-        rows.lock_item(conn, item_id)
-        row = rows.row_for(conn, item_id, actor.id)
-        if row is not None and row["status"] == "submitted":
+        slots = rows.slots_of(conn, item_id)
+        own = next((r for r in slots if r["user_id"] == actor.id), None)
+        if own is not None and own["status"] == "submitted":
             raise Conflict(f"you already submitted item {item_id}; update your annotation instead")
-        live = row is not None and row["status"] == "leased" and aware(row["lease_expires_at"]) > at  # type: ignore[operator]
-        if not live and rows.free_slots(conn, item_id, overlap, user_id=actor.id, at=at) <= 0:
+        statuses, others_leasing, _ = _slot_facts(slots, at, user_id=actor.id)
+        live = own is not None and own["status"] == "leased" and aware(own["lease_expires_at"]) > at  # type: ignore[operator]
+        if not live and overlap - len(statuses) - others_leasing <= 0:
             raise Conflict(f"item {item_id} has all {overlap} annotation(s) it needs"
-                           + (" (your lease expired)" if row is not None else ""))
+                           + (" (your lease expired)" if own is not None else ""))
         version = access.project["schema_version"]
-        if row is None:
+        if own is None:
             annotation_id = rows.insert_submitted(conn, project_id=access.id, item_id=item_id, user_id=actor.id,
                                                   result=clean, schema_version=version, lead_time=spent)
         else:
-            annotation_id = row["id"]
-            rows.update_row(conn, annotation_id, status="submitted", result=clean, draft=None, schema_version=version,
-                            lead_time=row["lead_time"] + spent, lease_expires_at=None, submitted_at=at,
-                            skip_reason=None)
-        n = rows.add_submitted(conn, item_id, 1, overlap)
-        state = refresh_state(conn, item_id, overlap, n)
+            annotation_id = own["id"]
+            rows.mark_submitted(conn, annotation_id, result=clean, schema_version=version,
+                                lead_time=own["lead_time"] + spent, at=at)
+        statuses.append(None)
+        state = item_state(n_submitted=len(statuses), overlap=overlap, leased=others_leasing > 0,
+                           review_statuses=statuses)
+        rows.set_slots(conn, item_id, n_submitted=len(statuses), overlap=overlap, state=state, at=at)
         audit.record(conn, user_id=actor.id, project_id=access.id, action="annotation.submit",
                      target=f"item:{item_id}", details={"annotation_id": annotation_id})
     return {"id": annotation_id, "item_id": item_id, "status": "submitted", "result": clean, "item_state": state}

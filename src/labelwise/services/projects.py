@@ -63,7 +63,7 @@ def create_project(ctx: Context, actor: Actor, *, name: str, schema: Any, **sett
 def get_project(ctx: Context, actor: Actor, ref: int | str) -> dict[str, Any]:
     with ctx.db.read() as conn:
         access = open_project(ctx, conn, actor, ref, Action.view)
-    return public(access.project, access.role)
+    return public({**access.project, "schema": access.schema.model_dump(mode="json")}, access.role)
 
 
 def list_projects(ctx: Context, actor: Actor) -> list[dict[str, Any]]:
@@ -109,7 +109,7 @@ def change_schema(ctx: Context, actor: Actor, ref: int | str, schema: Any, *, al
                         for (label, option, reason), count in in_use.items()],
             )
         if new.model_dump(mode="json") == access.schema.model_dump(mode="json"):
-            return public(access.project, access.role)
+            return public({**access.project, "schema": access.schema.model_dump(mode="json")}, access.role)
         version = access.project["schema_version"] + 1
         projects.insert_schema_version(conn, project_id=access.id, version=version,
                                        schema=new.model_dump(mode="json"), created_by=actor.id)

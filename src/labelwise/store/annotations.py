@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, func, insert, or_, select, update
 
 from labelwise.store.clock import now
 from labelwise.store.tables import annotations, items, reviews, users
@@ -36,75 +36,104 @@ def annotation_by_id(conn: Connection, annotation_id: int) -> dict[str, Any] | N
     return dict(row) if row else None
 
 
-def held_leases(conn: Connection, project_id: int, user_id: int) -> list[dict[str, Any]]:
-    q = select(annotations).where(
-        annotations.c.project_id == project_id, annotations.c.user_id == user_id, annotations.c.status == "leased"
-    ).order_by(annotations.c.id)
-    return [dict(r) for r in conn.execute(q).mappings()]
-
-
-def rejected_for(conn: Connection, project_id: int, user_id: int) -> dict[str, Any] | None:
-    row = conn.execute(
-        select(annotations).where(
-            annotations.c.project_id == project_id, annotations.c.user_id == user_id,
-            annotations.c.status == "submitted", annotations.c.review_status == "rejected",
-        ).order_by(annotations.c.id).limit(1)
-    ).mappings().first()
-    return dict(row) if row else None
-
-
 def free_slots(conn: Connection, item_id: int, overlap: int, *, user_id: int, at: datetime) -> int:
     """Slots of the item's overlap not yet filled by submissions or other annotators' live leases."""
     n_submitted = conn.execute(select(items.c.n_submitted).where(items.c.id == item_id)).scalar_one()
     return overlap - n_submitted - conn.execute(select(live_leases(item_id, at, other_than=user_id))).scalar_one()
 
 
-def pick_next_item(conn: Connection, project_id: int, user_id: int, overlap: int, at: datetime) -> int | None:
-    """The first open item in queue order this user has not done and that has a free slot."""
+def _pick_statement(*, for_update: bool) -> Any:
     mine = exists().where(
         annotations.c.item_id == items.c.id,
-        annotations.c.user_id == user_id,
-        or_(annotations.c.status != "leased", annotations.c.lease_expires_at > at),
+        annotations.c.user_id == bindparam("user_id"),
+        or_(annotations.c.status != "leased", annotations.c.lease_expires_at > bindparam("at")),
     )
     q = (
         select(items.c.id)
         .where(
-            items.c.project_id == project_id,
+            items.c.project_id == bindparam("project_id"),
             items.c.is_open.is_(True),
             ~mine,
-            items.c.n_submitted + live_leases(items.c.id, at) < overlap,
+            items.c.n_submitted + live_leases(items.c.id, bindparam("at")) < bindparam("overlap"),
         )
         .order_by(items.c.sort_key, items.c.id)
         .limit(1)
     )
-    if conn.dialect.name == "postgresql":
-        q = q.with_for_update(skip_locked=True, of=items)
-    return conn.execute(q).scalar_one_or_none()
+    return q.with_for_update(skip_locked=True, of=items) if for_update else q
+
+
+# The queue's statements are built once: building SQLAlchemy expressions costs more than running them.
+_PICK = _pick_statement(for_update=False)
+_PICK_LOCKED = _pick_statement(for_update=True)
+_MY_OPEN_ROWS = select(annotations).where(
+    annotations.c.project_id == bindparam("project_id"),
+    annotations.c.user_id == bindparam("user_id"),
+    or_(annotations.c.status == "leased",
+        and_(annotations.c.status == "submitted", annotations.c.review_status == "rejected")),
+).order_by(annotations.c.id)
+_SLOTS = select(
+    annotations.c.id, annotations.c.user_id, annotations.c.status, annotations.c.review_status,
+    annotations.c.lease_expires_at, annotations.c.lead_time,
+).where(annotations.c.item_id == bindparam("item_id"))
+_LOCK = select(items.c.id).where(items.c.id == bindparam("item_id")).with_for_update()
+_SET_SLOTS = (update(items).where(items.c.id == bindparam("item_id"))
+              .values(n_submitted=bindparam("n"), is_open=bindparam("open"), state=bindparam("state"),
+                      updated_at=bindparam("at")))
+
+
+def _lease_upsert(dialect: str) -> Any:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    module = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(annotations).values(
+        project_id=bindparam("project_id"), item_id=bindparam("item_id"), user_id=bindparam("user_id"),
+        status="leased", lease_expires_at=bindparam("expires"), schema_version=bindparam("version"), lead_time=0.0,
+        created_at=bindparam("at"), updated_at=bindparam("at"),
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=[annotations.c.item_id, annotations.c.user_id],
+        set_={"status": "leased", "lease_expires_at": stmt.excluded.lease_expires_at,
+              "updated_at": stmt.excluded.updated_at},
+    ).returning(annotations.c.id)
+
+
+_UPSERT_LEASE = {name: _lease_upsert(name) for name in ("sqlite", "postgresql")}
+
+
+def my_open_rows(conn: Connection, project_id: int, user_id: int) -> list[dict[str, Any]]:
+    """The user's leases and rejected submissions in a project, oldest first."""
+    return [dict(r) for r in conn.execute(_MY_OPEN_ROWS, {"project_id": project_id, "user_id": user_id}).mappings()]
+
+
+def slots_of(conn: Connection, item_id: int) -> list[dict[str, Any]]:
+    """Every annotation row of one item: who holds or filled which slot."""
+    return [dict(r) for r in conn.execute(_SLOTS, {"item_id": item_id}).mappings()]
+
+
+def pick_next_item(conn: Connection, project_id: int, user_id: int, overlap: int, at: datetime) -> int | None:
+    """The first open item in queue order this user has not done and that has a free slot."""
+    q = _PICK_LOCKED if conn.dialect.name == "postgresql" else _PICK
+    params = {"project_id": project_id, "user_id": user_id, "overlap": overlap, "at": at}
+    return conn.execute(q, params).scalar_one_or_none()
 
 
 def lock_item(conn: Connection, item_id: int) -> None:
     """Serialise changes to one item's slots (a no-op on SQLite, where writers are serial)."""
     if conn.dialect.name == "postgresql":
-        conn.execute(select(items.c.id).where(items.c.id == item_id).with_for_update())
+        conn.execute(_LOCK, {"item_id": item_id})
 
 
 def upsert_lease(conn: Connection, *, project_id: int, item_id: int, user_id: int, expires_at: datetime,
                  schema_version: int) -> int:
-    at = now()
-    existing = conn.execute(
-        update(annotations)
-        .where(annotations.c.item_id == item_id, annotations.c.user_id == user_id)
-        .values(status="leased", lease_expires_at=expires_at, updated_at=at)
-        .returning(annotations.c.id)
-    ).scalar_one_or_none()
-    if existing is not None:
-        return existing
-    return conn.execute(
-        insert(annotations).values(
-            project_id=project_id, item_id=item_id, user_id=user_id, status="leased", lease_expires_at=expires_at,
-            schema_version=schema_version, lead_time=0.0, created_at=at, updated_at=at,
-        ).returning(annotations.c.id)
-    ).scalar_one()
+    params = {"project_id": project_id, "item_id": item_id, "user_id": user_id, "expires": expires_at,
+              "version": schema_version, "at": now()}
+    return conn.execute(_UPSERT_LEASE[conn.dialect.name], params).scalar_one()
+
+
+def set_slots(conn: Connection, item_id: int, *, n_submitted: int, overlap: int, state: str, at: datetime) -> None:
+    """Store an item's submission count, whether it still takes annotators, and its state."""
+    conn.execute(_SET_SLOTS, {"item_id": item_id, "n": n_submitted, "open": n_submitted < overlap, "state": state,
+                              "at": at})
 
 
 def insert_submitted(conn: Connection, *, project_id: int, item_id: int, user_id: int, result: dict[str, Any],
@@ -118,6 +147,19 @@ def insert_submitted(conn: Connection, *, project_id: int, item_id: int, user_id
     ).scalar_one()
 
 
+_MARK_SUBMITTED = update(annotations).where(annotations.c.id == bindparam("annotation_id")).values(
+    status="submitted", result=bindparam("result"), draft=None, schema_version=bindparam("version"),
+    lead_time=bindparam("lead_time"), lease_expires_at=None, submitted_at=bindparam("at"), updated_at=bindparam("at"),
+    skip_reason=None,
+)
+
+
+def mark_submitted(conn: Connection, annotation_id: int, *, result: dict[str, Any], schema_version: int,
+                   lead_time: float, at: datetime) -> None:
+    conn.execute(_MARK_SUBMITTED, {"annotation_id": annotation_id, "result": result, "version": schema_version,
+                                   "lead_time": lead_time, "at": at})
+
+
 def update_row(conn: Connection, annotation_id: int, **values: Any) -> None:
     conn.execute(update(annotations).where(annotations.c.id == annotation_id).values(updated_at=now(), **values))
 
@@ -126,37 +168,12 @@ def delete_row(conn: Connection, annotation_id: int) -> None:
     conn.execute(annotations.delete().where(annotations.c.id == annotation_id))
 
 
-def add_submitted(conn: Connection, item_id: int, delta: int, overlap: int) -> int:
-    """Change an item's submission count; close it once the overlap is reached. Returns the new count."""
-    n = conn.execute(
-        update(items).where(items.c.id == item_id)
-        .values(n_submitted=items.c.n_submitted + delta)
-        .returning(items.c.n_submitted)
-    ).scalar_one()
-    conn.execute(update(items).where(items.c.id == item_id).values(is_open=n < overlap, updated_at=now()))
-    return n
+_START = update(items).where(items.c.id == bindparam("item_id"), items.c.state == "new").values(state="in_progress")
 
 
-def item_review_statuses(conn: Connection, item_id: int, at: datetime) -> tuple[list[str | None], bool]:
-    """Review outcomes of the item's submitted annotations, and whether a live lease is held on it."""
-    rows = conn.execute(
-        select(annotations.c.status, annotations.c.review_status, annotations.c.lease_expires_at)
-        .where(annotations.c.item_id == item_id)
-    ).all()
-    statuses = [r.review_status for r in rows if r.status == "submitted"]
-    leased = any(r.status == "leased" and r.lease_expires_at is not None and _after(r.lease_expires_at, at)
-                 for r in rows)
-    return statuses, leased
-
-
-def _after(value: datetime, at: datetime) -> bool:
-    from labelwise.store.clock import aware
-
-    return aware(value) > at  # type: ignore[operator]
-
-
-def set_item_state(conn: Connection, item_id: int, state: str) -> None:
-    conn.execute(update(items).where(items.c.id == item_id, items.c.state != state).values(state=state))
+def mark_started(conn: Connection, item_id: int) -> None:
+    """A new item that was just leased is in progress."""
+    conn.execute(_START, {"item_id": item_id})
 
 
 def history(conn: Connection, project_id: int, user_id: int, *, before: int | None, limit: int) -> list[dict[str, Any]]:

@@ -9,11 +9,13 @@ from sqlalchemy import Connection, insert, select
 from labelwise.store.clock import now
 from labelwise.store.tables import audit_log, users
 
+_INSERT = insert(audit_log)
+
 
 def record(conn: Connection, *, user_id: int | None, action: str, project_id: int | None = None,
            target: str = "", details: dict[str, Any] | None = None) -> None:
-    conn.execute(insert(audit_log).values(project_id=project_id, user_id=user_id, action=action, target=target,
-                                          details=details, at=now()))
+    conn.execute(_INSERT, {"project_id": project_id, "user_id": user_id, "action": action, "target": target,
+                           "details": details, "at": now()})
 
 
 def entries(conn: Connection, *, project_id: int | None, after: int = 0, limit: int = 100,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, cast, delete, exists, func, insert, select, text, update
+from sqlalchemy import Connection, String, and_, bindparam, cast, delete, exists, func, insert, select, text, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from labelwise.store.bulk import insert_rows, json_value, time_value
@@ -168,13 +168,24 @@ def counts_by_state(conn: Connection, project_id: int) -> dict[str, int]:
     return {state: n for state, n in conn.execute(q) if state != "importing"}
 
 
-def item_detail(conn: Connection, project_id: int, item_id: int) -> dict[str, Any] | None:
-    q = (
-        select(*ITEM_COLUMNS, items.c.is_open, item_payloads.c.data, item_payloads.c.meta)
-        .join(item_payloads, item_payloads.c.item_id == items.c.id)
-        .where(items.c.id == item_id, items.c.project_id == project_id, items.c.state != "importing")
-    )
-    row = conn.execute(q).mappings().first()
+_ITEM_DETAIL = (
+    select(*ITEM_COLUMNS, items.c.is_open, item_payloads.c.data, item_payloads.c.meta)
+    .join(item_payloads, item_payloads.c.item_id == items.c.id)
+    .where(items.c.id == bindparam("item_id"), items.c.project_id == bindparam("project_id"),
+           items.c.state != "importing")
+)
+_ITEM_DETAIL_LOCKED = _ITEM_DETAIL.with_for_update(of=items)
+_PREDICTIONS = (
+    select(predictions.c.item_id, predictions.c.model, predictions.c.score, predictions.c.result)
+    .where(predictions.c.item_id.in_(bindparam("item_ids", expanding=True)))
+    .order_by(predictions.c.item_id, predictions.c.id)
+)
+
+
+def item_detail(conn: Connection, project_id: int, item_id: int, *, lock: bool = False) -> dict[str, Any] | None:
+    """One visible item with its payload; ``lock`` holds its row until commit (PostgreSQL)."""
+    q = _ITEM_DETAIL_LOCKED if lock and conn.dialect.name == "postgresql" else _ITEM_DETAIL
+    row = conn.execute(q, {"item_id": item_id, "project_id": project_id}).mappings().first()
     return dict(row) if row else None
 
 
@@ -182,10 +193,7 @@ def predictions_for(conn: Connection, item_ids: Sequence[int]) -> dict[int, list
     out: dict[int, list[dict[str, Any]]] = {}
     if not item_ids:
         return out
-    q = select(predictions.c.item_id, predictions.c.model, predictions.c.score, predictions.c.result).where(
-        predictions.c.item_id.in_(list(item_ids))
-    ).order_by(predictions.c.item_id, predictions.c.id)
-    for row in conn.execute(q).mappings():
+    for row in conn.execute(_PREDICTIONS, {"item_ids": list(item_ids)}).mappings():
         out.setdefault(row["item_id"], []).append({"model": row["model"], "score": row["score"],
                                                     "result": row["result"]})
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from labelwise.store.clock import now
 from labelwise.store.tables import members, projects, schema_versions, users
@@ -40,6 +40,25 @@ def project_row(conn: Connection, *, project_id: int | None = None, name: str | 
     )
     q = q.where(projects.c.id == project_id) if project_id is not None else q.where(projects.c.name == name)
     row = conn.execute(q).mappings().first()
+    return dict(row) if row else None
+
+
+def _access_query(by: Any) -> Any:
+    member = (members.c.project_id == projects.c.id) & (members.c.user_id == bindparam("user_id"))
+    return select(*PROJECT_COLUMNS, members.c.role).outerjoin(members, member).where(by == bindparam("ref"))
+
+
+# Built once: the hot path runs them on every request.
+_ACCESS_BY_ID = _access_query(projects.c.id)
+_ACCESS_BY_NAME = _access_query(projects.c.name)
+
+
+def project_for_user(conn: Connection, user_id: int, *, project_id: int | None = None,
+                     name: str | None = None) -> dict[str, Any] | None:
+    """A project's settings (no schema) with the user's role in it (None if not a member)."""
+    q = _ACCESS_BY_ID if project_id is not None else _ACCESS_BY_NAME
+    ref = project_id if project_id is not None else name
+    row = conn.execute(q, {"user_id": user_id, "ref": ref}).mappings().first()
     return dict(row) if row else None
 
 

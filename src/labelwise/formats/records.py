@@ -106,6 +106,8 @@ class _Prepend(io.RawIOBase):
         return True
 
     def read(self, size: int = -1) -> bytes:
+        if size == 0:  # a probe (ijson reads 0 bytes to tell bytes from text): must not eat the prefix
+            return b""
         if self._prefix:
             out, self._prefix = self._prefix, b""
             return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,8 +120,20 @@ class _Prepend(io.RawIOBase):
         return len(data)
 
 
+# Bytes that are not UTF-8 are decoded as lone surrogates, so that the row holding them is named.
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+
+
+def _not_utf8(values: list[str]) -> str | None:
+    for value in values:
+        bad = _NOT_UTF8.search(value)
+        if bad:
+            return f"byte 0x{ord(bad.group()) - 0xDC00:02x} in {value[:40]!r}"
+    return None
+
+
 def _read_csv(stream: IO[bytes]) -> Iterator[Row]:
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", errors="surrogateescape")
     reader = csv.reader(text)
     try:
         header = next(reader)
@@ -128,6 +141,9 @@ def _read_csv(stream: IO[bytes]) -> Iterator[Row]:
         return
     except (UnicodeDecodeError, csv.Error) as exc:
         yield 1, RowError(f"header: cannot read ({exc})")
+        return
+    if _not_utf8(header):
+        yield 1, RowError(f"header: not valid UTF-8 ({_not_utf8(header)})")
         return
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
@@ -148,6 +164,9 @@ def _read_csv(stream: IO[bytes]) -> Iterator[Row]:
         if not values:
             continue
         number += 1
+        if (bad := _not_utf8(values)) is not None:
+            yield number, RowError(f"row {number} (line {reader.line_num}): not valid UTF-8 ({bad})")
+            continue
         if len(values) != len(header):
             yield number, RowError(
                 f"row {number} (line {reader.line_num}): {len(values)} values for {len(header)} columns"

@@ -41,6 +41,7 @@ class ImportReport:
     rows: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     import_id: int | None = None
+    key_rows: dict[str, int] = field(default_factory=dict, repr=False)  # key -> the row that brought it
 
     def as_dict(self) -> dict[str, Any]:
         return {"import_id": self.import_id, "rows": self.rows, "created": self.created, "skipped": self.skipped,
@@ -221,7 +222,7 @@ def _write_batch(ctx: Context, project_id: int, import_id: int, batch: list[tupl
         keys = [it.key for _, it in batch if it.key is not None]
         existing = item_rows.existing_keys(conn, project_id, keys) if keys else {}
         fresh: list[item_rows.NewItem] = []
-        seen: dict[str, int] = {}
+        seen = report.key_rows  # across batches, so that a duplicate names the row of its first
         for number, it in batch:
             if it.key is not None:
                 if it.key in seen or existing.get(it.key, -1) == import_id:

@@ -12,23 +12,20 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
+from tests.browser.helpers import Server
 
 from labelwise.config import Settings
-from labelwise.services import auth
 from labelwise.services.setup import prepare
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-PASSWORD = "correct horse battery"
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 
@@ -38,39 +35,26 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@dataclass
-class Server:
-    url: str
-    settings: Settings
+def _postgres_database(drop: str | None = None) -> str:
+    """A fresh database next to LABELWISE_TEST_DB for the server (or drop it again)."""
+    from sqlalchemy import create_engine, text
 
-    def user(self, role: str = "user", *, is_admin: bool = False) -> User:
-        """A new user (unique email) with a password for the login form and an API token for checks."""
-        email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
-        ctx = prepare(self.settings, migrate=False)
-        try:
-            auth.create_user(ctx, None, email=email, password=PASSWORD, is_admin=is_admin)
-            token = auth.create_token(ctx, None, email=email)
-        finally:
-            ctx.close()
-        return User(email=email, token=token, server=self)
-
-
-@dataclass
-class User:
-    email: str
-    token: str
-    server: Server
-
-    def api(self) -> httpx.Client:
-        return httpx.Client(base_url=self.server.url + "/api/v1", headers={"Authorization": f"Bearer {self.token}"},
-                            timeout=10)
+    admin_url = Settings(db=os.environ["LABELWISE_TEST_DB"]).database_url
+    name = f"labelwise_browser_{os.getpid()}"
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"' + (" WITH (FORCE)" if drop else "")))
+        if not drop:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return admin_url.rsplit("/", 1)[0] + "/" + name
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("browser-data")
     env = {**os.environ, "LABELWISE_DATA_DIR": str(data_dir)}
-    pg = os.environ.get("LABELWISE_TEST_DB")
+    pg = _postgres_database() if os.environ.get("LABELWISE_TEST_DB") else None
     settings = Settings(data_dir=data_dir, db=pg) if pg else Settings(data_dir=data_dir)
     if pg:
         env["LABELWISE_DB"] = pg
@@ -107,6 +91,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             proc.kill()
             proc.wait()
         log.close()
+        if pg:
+            _postgres_database(drop=pg)
 
 
 @pytest.fixture(scope="session")
@@ -133,18 +119,3 @@ def new_context(browser: Browser, server: Server) -> Iterator[Callable[[], Brows
     yield make
     for context in made:
         context.close()
-
-
-def login(page: Page, user: User, next_path: str = "/") -> None:
-    """Log in through the form."""
-    page.goto(f"/login?next={next_path}")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"**{next_path}")
-
-
-def login_fast(context: BrowserContext, user: User) -> None:
-    """Log in through the API (the session cookie lands in the browser context)."""
-    r = context.request.post("/api/v1/auth/login", data={"email": user.email, "password": PASSWORD})
-    assert r.ok, r.text()

@@ -35,12 +35,15 @@ function takeLeadTime() {
   return spent;
 }
 
+let draftInFlight = Promise.resolve();
+
 const saveDraft = debounce(async () => {
   if (!task || !editor) return;
   const current = task;
   try {
     say(saveState, "Saving draft…");
-    await put(path(`/${current.id}/draft`), { draft: editor.result(), lead_time: takeLeadTime() });
+    draftInFlight = put(path(`/${current.id}/draft`), { draft: editor.result(), lead_time: takeLeadTime() });
+    await draftInFlight;
     if (current === task) say(saveState, "Draft saved.");
   } catch (err) {
     if (current === task) say(saveState, `Draft not saved: ${err.message}`);
@@ -121,6 +124,7 @@ async function submit() {
   if (busy || !task || !editor) return;
   busy = true;
   saveDraft.cancel();
+  await draftInFlight.catch(() => {}); // a late draft must not land on the submitted annotation
   const body = { result: editor.result(), lead_time: takeLeadTime() };
   const resubmit = task.status === "submitted";
   try {

@@ -1,0 +1,58 @@
+"""Users, logins and the running server, shared by the browser tests."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import httpx
+from playwright.sync_api import BrowserContext, Page
+
+from labelwise.config import Settings
+from labelwise.services import auth
+from labelwise.services.setup import prepare
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Server:
+    url: str
+    settings: Settings
+
+    def user(self, role: str = "user", *, is_admin: bool = False) -> User:
+        """A new user (unique email) with a password for the login form and an API token for checks."""
+        email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
+        ctx = prepare(self.settings, migrate=False)
+        try:
+            auth.create_user(ctx, None, email=email, password=PASSWORD, is_admin=is_admin)
+            token = auth.create_token(ctx, None, email=email)
+        finally:
+            ctx.close()
+        return User(email=email, token=token, server=self)
+
+
+@dataclass
+class User:
+    email: str
+    token: str
+    server: Server
+
+    def api(self) -> httpx.Client:
+        return httpx.Client(base_url=self.server.url + "/api/v1", headers={"Authorization": f"Bearer {self.token}"},
+                            timeout=10)
+
+
+def login(page: Page, user: User, next_path: str = "/") -> None:
+    """Log in through the form."""
+    page.goto(f"/login?next={next_path}")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"**{next_path}")
+
+
+def login_fast(context: BrowserContext, user: User) -> None:
+    """Log in through the API (the session cookie lands in the browser context)."""
+    r = context.request.post("/api/v1/auth/login", data={"email": user.email, "password": PASSWORD})
+    assert r.ok, r.text()

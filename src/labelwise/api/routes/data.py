@@ -32,6 +32,13 @@ def _filters(state: str | None, annotator: str | None, label: str | None, text: 
     return {"state": state, "annotator": annotator, "label": label, "text": text, "meta": meta}
 
 
+def _format_of(name: str) -> str:
+    try:
+        return detect_format(name)
+    except ValueError as exc:  # an extension we do not read: the client's mistake, not ours
+        raise Invalid(str(exc)) from None
+
+
 @router.post("/projects/{ref}/import")
 async def import_file(ref: str, request: Request, actor: ActorDep, ctx: CtxDep, format: str | None = None,
                       skip_invalid: bool = False, key_field: str | None = None, filename: str | None = None) -> JSON:
@@ -45,11 +52,11 @@ async def import_file(ref: str, request: Request, actor: ActorDep, ctx: CtxDep, 
         if not isinstance(upload, UploadFile):
             raise Invalid("send the file in a multipart field named 'file'")
         name = upload.filename or filename or ""
-        fmt = format or detect_format(name)
+        fmt = format or _format_of(name)
         stream: Any = upload.file
     else:
         name = filename or ""
-        fmt = format or CONTENT_FORMATS.get(content_type) or (detect_format(name) if name else None)
+        fmt = format or CONTENT_FORMATS.get(content_type) or (_format_of(name) if name else None)
         if fmt is None:
             raise Invalid("say the format: ?format=jsonl|json|csv|parquet, a file name or a Content-Type")
         stream = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - closed below

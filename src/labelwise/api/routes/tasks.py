@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from labelwise.api.deps import ActorDep, CtxDep
+from labelwise.api.deps import ActorDep, CtxDep, RowId
 from labelwise.api.responses import JSON
 from labelwise.api.schemas import Draft, ReviewBody, Skip, Submission
 from labelwise.services import annotation, review
@@ -24,32 +24,32 @@ def next_task(ref: str, actor: ActorDep, ctx: CtxDep,
 
 
 @router.get("/projects/{ref}/tasks/{item_id}")
-def get_task(ref: str, item_id: int, actor: ActorDep, ctx: CtxDep) -> JSON:
+def get_task(ref: str, item_id: RowId, actor: ActorDep, ctx: CtxDep) -> JSON:
     return JSON(annotation.get_task(ctx, actor, ref, item_id))
 
 
 @router.post("/projects/{ref}/tasks/{item_id}/submit", status_code=201)
-def submit(ref: str, item_id: int, body: Submission, actor: ActorDep, ctx: CtxDep) -> JSON:
+def submit(ref: str, item_id: RowId, body: Submission, actor: ActorDep, ctx: CtxDep) -> JSON:
     return JSON(annotation.submit(ctx, actor, ref, item_id, body.result, lead_time=body.lead_time), status_code=201)
 
 
 @router.put("/projects/{ref}/tasks/{item_id}/annotation")
-def update_annotation(ref: str, item_id: int, body: Submission, actor: ActorDep, ctx: CtxDep) -> JSON:
+def update_annotation(ref: str, item_id: RowId, body: Submission, actor: ActorDep, ctx: CtxDep) -> JSON:
     return JSON(annotation.update_annotation(ctx, actor, ref, item_id, body.result, lead_time=body.lead_time))
 
 
 @router.put("/projects/{ref}/tasks/{item_id}/draft")
-def save_draft(ref: str, item_id: int, body: Draft, actor: ActorDep, ctx: CtxDep) -> JSON:
+def save_draft(ref: str, item_id: RowId, body: Draft, actor: ActorDep, ctx: CtxDep) -> JSON:
     return JSON(annotation.save_draft(ctx, actor, ref, item_id, body.draft, lead_time=body.lead_time))
 
 
 @router.post("/projects/{ref}/tasks/{item_id}/skip")
-def skip(ref: str, item_id: int, body: Skip, actor: ActorDep, ctx: CtxDep) -> JSON:
+def skip(ref: str, item_id: RowId, body: Skip, actor: ActorDep, ctx: CtxDep) -> JSON:
     return JSON(annotation.skip(ctx, actor, ref, item_id, reason=body.reason))
 
 
 @router.post("/projects/{ref}/tasks/{item_id}/lease")
-def renew_lease(ref: str, item_id: int, actor: ActorDep, ctx: CtxDep) -> JSON:
+def renew_lease(ref: str, item_id: RowId, actor: ActorDep, ctx: CtxDep) -> JSON:
     return JSON(annotation.renew_lease(ctx, actor, ref, item_id))
 
 
@@ -64,5 +64,5 @@ def review_queue(ref: str, actor: ActorDep, ctx: CtxDep, after: int = 0, limit: 
 
 
 @router.post("/projects/{ref}/annotations/{annotation_id}/review")
-def review_annotation(ref: str, annotation_id: int, body: ReviewBody, actor: ActorDep, ctx: CtxDep) -> JSON:
+def review_annotation(ref: str, annotation_id: RowId, body: ReviewBody, actor: ActorDep, ctx: CtxDep) -> JSON:
     return JSON(review.review(ctx, actor, ref, annotation_id, body.action, comment=body.comment, result=body.result))

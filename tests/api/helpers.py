@@ -33,9 +33,10 @@ def no_server_error(response: httpx.Response) -> None:
 
 def safe_client(world: World, member: Member) -> TestClient:
     """A client for ``member`` that turns server exceptions into responses (to assert there are none)."""
-    return TestClient(world.app, raise_server_exceptions=False,  # type: ignore[arg-type]
-                      headers={"Authorization": f"Bearer {member.token}"},
-                      event_hooks={"response": [no_server_error]})
+    client = TestClient(world.app, raise_server_exceptions=False,
+                        headers={"Authorization": f"Bearer {member.token}"})
+    client.event_hooks["response"].append(no_server_error)
+    return client
 
 
 def add_annotators(world: World, n: int, *, project: str = "demo", role: str = "annotator",

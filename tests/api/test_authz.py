@@ -158,6 +158,8 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/projects/{ref}/items/{item_id}"): Case(project("reviewer", 200), lambda w, r, c: c.get(
         f"{P}/items/{w.items[0]}")),
     ("GET", "/api/v1/projects/{ref}/export"): Case(project("manager", 200), lambda w, r, c: c.get(f"{P}/export")),
+    ("GET", "/api/v1/projects/{ref}/export/formats"): Case(project("manager", 200),
+                                                           lambda w, r, c: c.get(f"{P}/export/formats")),
     # --- annotation -------------------------------------------------------------------------------
     ("POST", "/api/v1/projects/{ref}/tasks/next"): Case(project("annotator", 200), lambda w, r, c: c.post(
         f"{P}/tasks/next")),

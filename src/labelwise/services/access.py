@@ -48,7 +48,7 @@ def open_project(ctx: Context, conn: Connection, actor: Actor, ref: int | str, a
     if project is None:
         raise NotFound(f"project {ref!r} not found")
     role = project.pop("role")
-    require(actor, role, action, project=project["name"])
+    require(actor, role, action, project=str(ref))  # an outsider learns nothing, not even the name
     return ProjectAccess(project=project, role=role, schema=schema_of(ctx, conn, project))
 
 

@@ -7,11 +7,15 @@ memory stays flat however large the project is.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from labelwise.domain.permissions import Action, Actor
 from labelwise.errors import Invalid
-from labelwise.formats.native import EXPORT_FORMATS, write_csv, write_jsonl, write_parquet
+from labelwise.formats import registry
+from labelwise.formats.base import ExportReport
+from labelwise.formats.native import EXPORT_FORMATS as NATIVE
+from labelwise.formats.native import write_csv, write_jsonl, write_parquet
 from labelwise.services.access import ProjectAccess, open_project
 from labelwise.services.browse import make_filter
 from labelwise.services.context import Context
@@ -60,19 +64,49 @@ def iter_records(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, *
         after = items[-1]["id"]
 
 
-def export(ctx: Context, actor: Actor, ref: int | str, fmt: str = "jsonl", **filters: Any) -> Iterator[bytes]:
-    """Check access and record the export now; return the byte stream to send or write."""
-    if fmt not in EXPORT_FORMATS:
-        raise Invalid(f"format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}")
+@dataclass(frozen=True)
+class ExportStream:
+    """An export ready to send: its bytes (lazy), media type and file name."""
+
+    chunks: Iterator[bytes]
+    media_type: str
+    filename: str
+
+
+def formats(ctx: Context, actor: Actor, ref: int | str) -> list[dict[str, Any]]:
+    """Every format this project can be exported in."""
+    with ctx.db.read() as conn:
+        access = open_project(ctx, conn, actor, ref, Action.manage)
+    native = [{"name": n, "description": f"labelwise items as {n.upper()}", "layout": "file"} for n in NATIVE]
+    return native + [{"name": f.name, "description": f.description, "layout": f.layout}
+                     for f in registry.available(access.schema)]
+
+
+def export(ctx: Context, actor: Actor, ref: int | str, fmt: str = "jsonl", *, options: dict[str, Any] | None = None,
+           **filters: Any) -> ExportStream:
+    """Check access and record the export now; the bytes stream when the caller reads them."""
+    options = options or {}
+    if fmt not in NATIVE and fmt not in registry.FORMATS:
+        raise Invalid(f"format must be one of {', '.join([*NATIVE, *registry.FORMATS])}, not {fmt!r}")
+    if fmt in NATIVE and options:
+        raise Invalid(f"format {fmt!r} takes no options")
     with ctx.db.write() as conn:
         access = open_project(ctx, conn, actor, ref, Action.manage)
         f = make_filter(ctx, conn, **filters)
         audit.record(conn, user_id=actor.id, project_id=access.id, action="export", target=fmt,
-                     details={k: v for k, v in filters.items() if v})
+                     details={**{k: v for k, v in filters.items() if v}, **options})
     pages = iter_records(ctx, access, f)
+    base = f"{access.name}".replace("/", "-").replace('"', "")[:100] or "export"
     fields = list(access.schema.fields)
     if fmt == "jsonl":
-        return write_jsonl(pages)
+        return ExportStream(write_jsonl(pages), MEDIA_TYPES[fmt], f"{base}.jsonl")
     if fmt == "csv":
-        return write_csv(pages, fields)
-    return write_parquet(pages, fields)
+        return ExportStream(write_csv(pages, fields), MEDIA_TYPES[fmt], f"{base}.csv")
+    if fmt == "parquet":
+        return ExportStream(write_parquet(pages, fields), MEDIA_TYPES[fmt], f"{base}.parquet")
+    spec = registry.get(fmt)
+    try:
+        chunks = registry.export(fmt, pages, access.schema, ExportReport(), **options)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from None
+    return ExportStream(chunks, spec.media_type, spec.filename(base))

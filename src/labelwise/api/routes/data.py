@@ -103,12 +103,19 @@ def get_item(ref: str, item_id: int, actor: ActorDep, ctx: CtxDep) -> JSON:
     return JSON(browse.item_view(ctx, actor, ref, item_id))
 
 
+@router.get("/projects/{ref}/export/formats")
+def export_formats(ref: str, actor: ActorDep, ctx: CtxDep) -> JSON:
+    return JSON(exports.formats(ctx, actor, ref))
+
+
 @router.get("/projects/{ref}/export")
 async def export(ref: str, request: Request, actor: ActorDep, ctx: CtxDep, format: str = "jsonl",
                  state: str | None = None, annotator: str | None = None, label: str | None = None,
                  text: str | None = None) -> StreamingResponse:
-    chunks = await run_in_threadpool(exports.export, ctx, actor, ref, format,
-                                     **_filters(state, annotator, label, text, request))
-    filename = f"project-{ref}.{format}".replace('"', "")
-    return StreamingResponse(iterate_in_threadpool(chunks), media_type=exports.MEDIA_TYPES[format],
-                             headers={"content-disposition": f'attachment; filename="{filename}"'})
+    """Stream the project (or the items matching the filters) in a format; ``opt.<name>=value`` passes a
+    format option (for example ``opt.label=entities``)."""
+    options = {k[4:]: v for k, v in request.query_params.items() if k.startswith("opt.")}
+    out = await run_in_threadpool(exports.export, ctx, actor, ref, format, options=options,
+                                  **_filters(state, annotator, label, text, request))
+    return StreamingResponse(iterate_in_threadpool(out.chunks), media_type=out.media_type,
+                             headers={"content-disposition": f'attachment; filename="{out.filename}"'})

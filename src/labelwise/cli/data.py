@@ -1,0 +1,157 @@
+"""``labelwise import`` and ``labelwise export``, with progress bars."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, BinaryIO
+
+import typer
+
+from labelwise.cli.output import errors_table, out, progress_bar
+from labelwise.cli.where import DataDirOption, DbOption, TokenOption, UrlOption, Where
+from labelwise.client.transfer import format_of
+
+ProjectArg = Annotated[str, typer.Argument(help="Project name or id.")]
+
+
+class _Reader(io.RawIOBase):
+    """A file read through a counter of the bytes read so far (for the progress bar).
+
+    Readers may wrap the stream (a text wrapper for CSV) and drop the wrapper unclosed; closing
+    this reader leaves the file itself to its ``with`` block.
+    """
+
+    def __init__(self, file: BinaryIO) -> None:
+        self._file = file
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        return self._file.readinto(buffer)  # type: ignore[attr-defined,no-any-return]
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+
+
+def import_command(
+    project: ProjectArg,
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
+                                         help="A .jsonl, .json, .csv or .parquet file.")],
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Import the valid rows and report the "
+                                               "others, instead of rejecting the whole file.")] = False,
+    key_field: Annotated[str | None, typer.Option("--key-field", help="The field holding each row's unique key "
+                                                  "(rows whose key exists already are skipped).",
+                                                  show_default=False)] = None,
+    data_dir: DataDirOption = None, db: DbOption = None, url: UrlOption = None, token: TokenOption = None,
+) -> None:
+    """Import items from a file into a project. All or nothing unless --skip-invalid."""
+    try:
+        fmt = format_of(file)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="FILE") from None
+    where = Where(data_dir, db, url, token)
+    size = file.stat().st_size
+    with progress_bar(f"Importing {file.name}", total=size) as bar:
+        if where.remote:
+            with where.client() as client:
+                def sent(done: int) -> None:
+                    bar.update(done, note="sent" if done < size else "the server is importing...")
+
+                report: dict[str, Any] = client.get_project(project).import_items(
+                    file, skip_invalid=skip_invalid, key_field=key_field, format=fmt, progress=sent).model_dump()
+        else:
+            from labelwise.services import auth, imports
+
+            with where.context() as ctx, file.open("rb", buffering=0) as raw:
+                def rows_done(rows: int) -> None:
+                    bar.update(raw.tell() if not raw.closed else size, note=f"{rows:,} rows")
+
+                stream = io.BufferedReader(_Reader(raw))
+                report = imports.import_stream(ctx, auth.local_admin(ctx), project, stream, fmt, source=file.name,
+                                               skip_invalid=skip_invalid, key_field=key_field,
+                                               progress=rows_done).as_dict()
+        bar.update(size, note=f"{report['rows']:,} rows")
+    out.print(f"Imported {report['created']:,} new items into {project!r} from {report['rows']:,} rows "
+              f"({report['skipped']:,} already there, {report['invalid']:,} invalid)", highlight=False)
+    if report["errors"]:
+        out.print(errors_table(report["errors"]))
+
+
+def export_command(
+    project: ProjectArg,
+    output: Annotated[Path, typer.Option("--output", "-o", dir_okay=False, help="The file to write.")],
+    format: Annotated[ExportFormat | None, typer.Option(
+        "--format", "-f", help="jsonl (one record per item, nested), csv or parquet (one row per item). "
+        "(default: from the output file's extension, else jsonl)", show_default=False)] = None,
+    state: Annotated[str | None, typer.Option("--state", help="Only items in this state: new, in_progress, "
+                                              "annotated, in_review, accepted, rejected.",
+                                              show_default=False)] = None,
+    annotator: Annotated[str | None, typer.Option("--annotator", help="Only items this user (email) annotated.",
+                                                  show_default=False)] = None,
+    label: Annotated[str | None, typer.Option("--label", help="Only items with an annotation using this "
+                                              "label or option.", show_default=False)] = None,
+    data_dir: DataDirOption = None, db: DbOption = None, url: UrlOption = None, token: TokenOption = None,
+) -> None:
+    """Export a project's items with their annotations, streamed to a file."""
+    fmt = format.value if format else (output.suffix.lower().lstrip(".") if output.suffix.lower().lstrip(".")
+                                       in set(ExportFormat) else "jsonl")
+    filters = {"state": state, "annotator": annotator, "label": label}
+    where = Where(data_dir, db, url, token)
+    partial = output.with_name(output.name + ".part")
+    try:
+        if where.remote:
+            with where.client() as client:
+                handle = client.get_project(project)
+                total = handle.counts(**filters).total
+                with handle.export_stream(fmt, **filters) as chunks:
+                    items = _write(chunks, partial, fmt, total)
+        else:
+            from labelwise.services import auth, browse, exports
+
+            with where.context() as ctx:
+                actor = auth.local_admin(ctx)
+                total = browse.count_items(ctx, actor, project, **filters)["total"]
+                items = _write(exports.export(ctx, actor, project, fmt, **filters).chunks, partial, fmt, total)
+        partial.replace(output)
+    finally:
+        partial.unlink(missing_ok=True)
+    size = output.stat().st_size
+    out.print(f"Exported {items if items is not None else total:,} items to {output} ({size:,} bytes, {fmt})",
+              highlight=False)
+
+
+def _write(chunks: Iterator[bytes], path: Path, fmt: str, total: int) -> int | None:
+    """Write the chunks; the bar counts items for JSONL (one per line), bytes otherwise."""
+    items = 0 if fmt == "jsonl" else None
+    unit = "items" if fmt == "jsonl" else "bytes"
+    with progress_bar(f"Exporting to {path.name.removesuffix('.part')}", total=total if unit == "items" else None,
+                      unit=unit) as bar, path.open("wb") as f:
+        for chunk in chunks:
+            f.write(chunk)
+            if items is not None:
+                items += chunk.count(b"\n")
+                bar.update(items)
+            else:
+                bar.advance(len(chunk))
+    return items
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_command)
+    app.command("export")(export_command)

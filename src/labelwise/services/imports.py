@@ -9,7 +9,9 @@ half-way leaves only staged rows, which ``recover_stale_imports`` removes.
 from __future__ import annotations
 
 import csv
+import os
 import random
+import socket
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,7 +28,7 @@ from labelwise.services.access import open_project
 from labelwise.services.context import Context
 from labelwise.store import audit
 from labelwise.store import items as item_rows
-from labelwise.store.clock import now
+from labelwise.store.clock import aware, now
 
 MAX_REPORTED_ERRORS = 1000
 RESERVED = frozenset({"key", "meta", "predictions", "data"})
@@ -166,7 +168,8 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
     """Import ``(row_number, row)`` pairs. Raises Invalid with every bad row unless ``skip_invalid``."""
     with ctx.db.write() as conn:
         access = open_project(ctx, conn, actor, ref, Action.manage)
-        import_id = item_rows.insert_import(conn, project_id=access.id, user_id=actor.id, source=source[:500])
+        import_id = item_rows.insert_import(conn, project_id=access.id, user_id=actor.id, source=source[:500],
+                                            owner=_owner())
     report = ImportReport(import_id=import_id)
     reader = _RowReader(access.schema, key_field, access.project["ordering"])
     batch_size = ctx.settings.import_batch_size
@@ -257,10 +260,31 @@ def import_records(ctx: Context, actor: Actor, ref: int | str, records: Iterable
     return import_rows(ctx, actor, ref, enumerate(records, start=1), **options)
 
 
-def recover_stale_imports(ctx: Context, *, older_than_seconds: float = 120.0) -> int:
-    """Discard imports whose process died (no heartbeat for a while). Returns how many."""
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _is_dead(owner: str) -> bool:
+    """Whether the process that wrote ``owner`` (host:pid) is gone; unknowable for another host."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def recover_stale_imports(ctx: Context, *, silent_seconds: float = 600.0) -> int:
+    """Discard imports whose process died: on this host, its pid is gone; elsewhere, no batch was
+    written for ``silent_seconds``. Their items were never visible. Returns how many."""
+    cutoff = now() - timedelta(seconds=silent_seconds)
     with ctx.db.write() as conn:
-        stale = item_rows.stale_imports(conn, now() - timedelta(seconds=older_than_seconds))
+        stale = [r["id"] for r in item_rows.running_imports(conn)
+                 if _is_dead(r["owner"]) or aware(r["heartbeat_at"]) < cutoff]  # type: ignore[operator]
         for import_id in stale:
             item_rows.discard_import(conn, import_id, {"error": "abandoned: the importing process stopped"})
     return len(stale)

@@ -9,11 +9,14 @@ from labelwise.store.migrate import upgrade
 
 
 def prepare(settings: Settings, *, migrate: bool = True) -> Context:
-    """A context on a migrated database. Imports abandoned by a dead process are discarded."""
+    """A context on a migrated database (``migrate`` applies pending migrations first).
+
+    Imports abandoned by a dead process are discarded: every worker does this as it starts.
+    """
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     ctx = Context.from_settings(settings)
     if migrate:
         upgrade(ctx.db.engine)
-        recover_stale_imports(ctx)
+    recover_stale_imports(ctx)
     return ctx

@@ -23,11 +23,11 @@ class NewItem:
     sort_key: float
 
 
-def insert_import(conn: Connection, *, project_id: int, user_id: int, source: str) -> int:
+def insert_import(conn: Connection, *, project_id: int, user_id: int, source: str, owner: str) -> int:
     at = now()
     return conn.execute(
         insert(imports).values(project_id=project_id, user_id=user_id, source=source, status="running",
-                               created_at=at, heartbeat_at=at).returning(imports.c.id)
+                               owner=owner, created_at=at, heartbeat_at=at).returning(imports.c.id)
     ).scalar_one()
 
 
@@ -93,9 +93,9 @@ def discard_import(conn: Connection, import_id: int, report: dict[str, Any] | No
     conn.execute(update(imports).where(imports.c.id == import_id).values(status="failed", report=report))
 
 
-def stale_imports(conn: Connection, older_than: Any) -> list[int]:
-    q = select(imports.c.id).where(imports.c.status == "running", imports.c.heartbeat_at < older_than)
-    return list(conn.execute(q).scalars())
+def running_imports(conn: Connection) -> list[dict[str, Any]]:
+    q = select(imports.c.id, imports.c.owner, imports.c.heartbeat_at).where(imports.c.status == "running")
+    return [dict(r) for r in conn.execute(q).mappings()]
 
 
 def get_import(conn: Connection, import_id: int) -> dict[str, Any] | None:

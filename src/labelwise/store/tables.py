@@ -126,6 +126,7 @@ imports = Table(
     Column("user_id", Id, ForeignKey("users.id", ondelete="SET NULL")),
     Column("source", String(500), nullable=False, default=""),
     Column("status", String(16), nullable=False),  # running | done | failed
+    Column("owner", String(300), nullable=False, default=""),  # host:pid of the process writing it
     Column("report", Json),
     Column("created_at", When, nullable=False),
     Column("heartbeat_at", When, nullable=False),

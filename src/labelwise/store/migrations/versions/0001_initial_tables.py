@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 00:04:01.530137
+Create Date: 2026-11-28 00:21:19.755387
 """
 
 from __future__ import annotations
@@ -85,6 +85,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('source', sa.String(length=500), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('owner', sa.String(length=300), nullable=False),
     sa.Column('report', sa.JSON(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=False),

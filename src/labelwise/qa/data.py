@@ -52,13 +52,20 @@ def read_long(
     return df
 
 
-def _int_codes(arr: np.ndarray) -> tuple[np.ndarray, int, int] | None:
+def _column(df: pd.DataFrame, col: str) -> np.ndarray | pd.Series:
+    """A numpy array for numpy-typed columns; the Series itself otherwise (strings stay Arrow-backed:
+    ``pd.factorize`` dictionary-encodes them without a detour through Python objects)."""
+    series = df[col]
+    return series.to_numpy() if isinstance(series.dtype, np.dtype) and series.dtype != object else series
+
+
+def _int_codes(arr: np.ndarray | pd.Series) -> tuple[np.ndarray, int, int] | None:
     """``(arr - lo, lo, span)`` for integers spanning at most ``4 n + 1024`` values, else ``None``.
 
     The codes are not compacted (values absent from ``lo..hi`` leave gaps): callers that need compact
     codes drop the gaps from a table they build anyway. No hashing; no copy when ``lo == 0``.
     """
-    if arr.dtype.kind not in "iu" or not arr.size:
+    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "iu" or not arr.size:
         return None
     lo, hi = int(arr.min()), int(arr.max())
     span = hi - lo + 1
@@ -71,22 +78,21 @@ def _int_codes(arr: np.ndarray) -> tuple[np.ndarray, int, int] | None:
 
 
 def _factorize(values: np.ndarray | pd.Series, *, sort: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Compact integer codes and uniques; a bincount fast path for small-range integers (no hashing)."""
-    arr = np.asarray(values)
-    fast = _int_codes(arr)
+    """Compact integer codes and uniques; small-range integers skip hashing (a "present" mask remaps them)."""
+    fast = _int_codes(values)
     if fast is not None:
         shifted, lo, span = fast
         present = np.zeros(span, dtype=bool)
         present[shifted] = True
         if present.all():  # already compact: the shifted values are the codes
-            return shifted, np.arange(lo, lo + span, dtype=arr.dtype)
+            return shifted, np.arange(lo, lo + span, dtype=values.dtype)
         remap = np.cumsum(present) - 1
         return remap[shifted], np.flatnonzero(present) + lo
-    codes, uniques = pd.factorize(arr, sort=sort)
+    codes, uniques = pd.factorize(values, sort=sort)
     return codes.astype(np.intp, copy=False), np.asarray(uniques)
 
 
-def _label_codes(labels: np.ndarray, classes: Any, label_col: str) -> tuple[np.ndarray, np.ndarray]:
+def _label_codes(labels: np.ndarray | pd.Series, classes: Any, label_col: str) -> tuple[np.ndarray, np.ndarray]:
     """Codes into the sorted distinct labels (or into ``classes`` when given) and those classes."""
     if classes is not None:
         classes_arr = np.asarray(list(classes))
@@ -95,7 +101,7 @@ def _label_codes(labels: np.ndarray, classes: Any, label_col: str) -> tuple[np.n
             raise QAError("classes must be distinct")
         label = lookup.get_indexer(labels)
         if (label < 0).any():
-            bad = pd.unique(labels[label < 0])[:5]
+            bad = pd.unique(np.asarray(labels)[label < 0])[:5]
             raise QAError(f"labels not among the given classes: {list(bad)}")
         return label.astype(np.intp), classes_arr
     label, uniq = _factorize(labels, sort=True)
@@ -189,9 +195,9 @@ def encode(
     df = read_long(data, item_col=item_col, annotator_col=annotator_col, label_col=label_col)
     if len(df) == 0:
         raise QAError("no labels: the data has no rows with a label")
-    item, items = _factorize(df[item_col].to_numpy(), sort=False)
-    annotator, annotators = _factorize(df[annotator_col].to_numpy(), sort=False)
-    label, classes_arr = _label_codes(df[label_col].to_numpy(), classes, label_col)
+    item, items = _factorize(_column(df, item_col), sort=False)
+    annotator, annotators = _factorize(_column(df, annotator_col), sort=False)
+    label, classes_arr = _label_codes(_column(df, label_col), classes, label_col)
     repeated = repeated_pairs(item, annotator, len(annotators))
     if repeated is not None:
         if not drop_duplicates:
@@ -220,7 +226,7 @@ def item_value_counts(
     df = read_long(data, item_col=item_col, annotator_col=annotator_col, label_col=label_col)
     if len(df) == 0:
         raise QAError("no labels: the data has no rows with a label")
-    raw_items = df[item_col].to_numpy()
+    raw_items = _column(df, item_col)
     fast_items = _int_codes(raw_items)
     if fast_items is None:
         item, items = _factorize(raw_items, sort=False)
@@ -228,14 +234,14 @@ def item_value_counts(
     else:
         item, lo, n_rows = fast_items
         items, gaps = np.arange(lo, lo + n_rows, dtype=raw_items.dtype), True
-    raw_annotators = df[annotator_col].to_numpy()
+    raw_annotators = _column(df, annotator_col)
     fast_annotators = _int_codes(raw_annotators)
     if fast_annotators is None:
         annotator, uniq = _factorize(raw_annotators, sort=False)
         n_annotators = len(uniq)
     else:
         annotator, _, n_annotators = fast_annotators
-    label, classes_arr = _label_codes(df[label_col].to_numpy(), classes, label_col)
+    label, classes_arr = _label_codes(_column(df, label_col), classes, label_col)
     repeated = repeated_pairs(item, annotator, n_annotators)
     if repeated is not None:
         item, label = item[~repeated], label[~repeated]

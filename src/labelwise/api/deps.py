@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 
 from labelwise.domain.permissions import Actor
 from labelwise.errors import Forbidden, Unauthorized
@@ -51,3 +51,4 @@ CtxDep = Annotated[Context, Depends(get_context)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 # A row id in a path: bounded to the database's 64-bit integers, so a huge number is a 422, not a 500.
 RowId = Annotated[int, Path(ge=0, le=2**63 - 1)]
+Cursor = Annotated[int, Query(ge=0, le=2**63 - 1)]

@@ -31,7 +31,7 @@ class ProjectAccess:
 
 def find_project(conn: Connection, ref: int | str) -> dict[str, Any] | None:
     """A project by id, or by name (a name made only of digits is tried as an id first)."""
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+    if isinstance(ref, int) or (ref.isdigit() and int(ref) < 2**63):
         row = projects.project_row(conn, project_id=int(ref))
         if row is not None or isinstance(ref, int):
             return row
@@ -41,7 +41,7 @@ def find_project(conn: Connection, ref: int | str) -> dict[str, Any] | None:
 def open_project(ctx: Context, conn: Connection, actor: Actor, ref: int | str, action: Action) -> ProjectAccess:
     """The project ``ref`` if ``actor`` may do ``action`` on it; NotFound for outsiders."""
     project = None
-    if isinstance(ref, int) or ref.isdigit():
+    if isinstance(ref, int) or (ref.isdigit() and int(ref) < 2**63):
         project = projects.project_for_user(conn, actor.id, project_id=int(ref))
     if project is None and not isinstance(ref, int):
         project = projects.project_for_user(conn, actor.id, name=ref)

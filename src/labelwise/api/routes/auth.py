@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from labelwise.api.deps import SESSION_COOKIE, ActorDep, CtxDep
+from labelwise.api.deps import SESSION_COOKIE, ActorDep, CtxDep, RowId
 from labelwise.api.responses import JSON
 from labelwise.api.schemas import LoginBody, TokenCreate, UserCreate
 from labelwise.services import auth
@@ -68,6 +68,6 @@ def create_token(body: TokenCreate, actor: ActorDep, ctx: CtxDep) -> JSON:
 
 
 @router.delete("/tokens/{token_id}")
-def revoke_token(token_id: int, actor: ActorDep, ctx: CtxDep) -> JSON:
+def revoke_token(token_id: RowId, actor: ActorDep, ctx: CtxDep) -> JSON:
     auth.revoke_token(ctx, actor, token_id)
     return JSON({"ok": True})

@@ -10,7 +10,7 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.responses import StreamingResponse
 
-from labelwise.api.deps import ActorDep, CtxDep
+from labelwise.api.deps import ActorDep, CtxDep, Cursor, RowId
 from labelwise.api.responses import JSON
 from labelwise.api.schemas import RecordsImport
 from labelwise.errors import Invalid
@@ -84,7 +84,7 @@ def import_records(ref: str, body: RecordsImport, actor: ActorDep, ctx: CtxDep) 
 
 
 @router.get("/projects/{ref}/items")
-def list_items(ref: str, request: Request, actor: ActorDep, ctx: CtxDep, after: int = 0,
+def list_items(ref: str, request: Request, actor: ActorDep, ctx: CtxDep, after: Cursor = 0,
                limit: Annotated[int, Query(ge=1, le=1000)] = 50, total: bool = False, state: str | None = None,
                annotator: str | None = None, label: str | None = None, text: str | None = None) -> JSON:
     page = browse.list_items(ctx, actor, ref, after=after, limit=limit, with_total=total,
@@ -99,7 +99,7 @@ def count_items(ref: str, request: Request, actor: ActorDep, ctx: CtxDep, state:
 
 
 @router.get("/projects/{ref}/items/{item_id}")
-def get_item(ref: str, item_id: int, actor: ActorDep, ctx: CtxDep) -> JSON:
+def get_item(ref: str, item_id: RowId, actor: ActorDep, ctx: CtxDep) -> JSON:
     return JSON(browse.item_view(ctx, actor, ref, item_id))
 
 

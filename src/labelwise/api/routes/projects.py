@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from labelwise.api.deps import ActorDep, CtxDep
+from labelwise.api.deps import ActorDep, CtxDep, Cursor
 from labelwise.api.responses import JSON
 from labelwise.api.schemas import MemberSet, ProjectCreate, ProjectUpdate, SchemaUpdate
 from labelwise.services import audit_log, projects
@@ -67,11 +67,12 @@ def remove_member(ref: str, email: str, actor: ActorDep, ctx: CtxDep) -> JSON:
 
 
 @router.get("/projects/{ref}/audit")
-def project_audit(ref: str, actor: ActorDep, ctx: CtxDep, after: int = 0, limit: int = 100,
+def project_audit(ref: str, actor: ActorDep, ctx: CtxDep, after: Cursor = 0, limit: int = 100,
                   action: str | None = None) -> JSON:
     return JSON(audit_log.project_log(ctx, actor, ref, after=after, limit=limit, action=action))
 
 
 @router.get("/audit")
-def instance_audit(actor: ActorDep, ctx: CtxDep, after: int = 0, limit: int = 100, action: str | None = None) -> JSON:
+def instance_audit(actor: ActorDep, ctx: CtxDep, after: Cursor = 0, limit: int = 100,
+                   action: str | None = None) -> JSON:
     return JSON(audit_log.instance_log(ctx, actor, after=after, limit=limit, action=action))

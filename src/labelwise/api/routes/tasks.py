@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from labelwise.api.deps import ActorDep, CtxDep, RowId
+from labelwise.api.deps import ActorDep, CtxDep, Cursor, RowId
 from labelwise.api.responses import JSON
 from labelwise.api.schemas import Draft, ReviewBody, Skip, Submission
 from labelwise.services import annotation, review
@@ -54,12 +54,12 @@ def renew_lease(ref: str, item_id: RowId, actor: ActorDep, ctx: CtxDep) -> JSON:
 
 
 @router.get("/projects/{ref}/history")
-def history(ref: str, actor: ActorDep, ctx: CtxDep, before: int | None = None, limit: int = 50) -> JSON:
+def history(ref: str, actor: ActorDep, ctx: CtxDep, before: Cursor | None = None, limit: int = 50) -> JSON:
     return JSON(annotation.my_history(ctx, actor, ref, before=before, limit=limit))
 
 
 @router.get("/projects/{ref}/review/queue")
-def review_queue(ref: str, actor: ActorDep, ctx: CtxDep, after: int = 0, limit: int = 20) -> JSON:
+def review_queue(ref: str, actor: ActorDep, ctx: CtxDep, after: Cursor = 0, limit: int = 20) -> JSON:
     return JSON(review.review_queue(ctx, actor, ref, after=after, limit=limit))
 
 

@@ -32,12 +32,18 @@ _REL_KEYS = frozenset({"from", "to", "label", "score"})
 
 class SpansLabel(OptionsMixin, LabelBase):
     """Character ranges ``{start, end, label}`` over a text field; overlapping and nested spans are allowed
-    unless ``allow_overlap: false``. Item order is kept (relations may refer to spans by index)."""
+    unless ``allow_overlap: false``. Item order is kept (relations may refer to spans by index).
+
+    ``snap`` tells the editor how a selection becomes a span: ``token`` (the default) widens it to whole
+    words and punctuation marks, ``char`` keeps it as selected. Results are not checked against it, so
+    changing it never invalidates stored spans."""
 
     kind: Literal["spans"] = "spans"
     field: str
     allow_overlap: bool = True
+    snap: Literal["token", "char"] = "token"
     field_kinds: ClassVar[frozenset[str] | None] = frozenset({"text"})
+    cosmetic: ClassVar[frozenset[str]] = frozenset({"description", "shortcuts", "options", "snap"})
 
     def is_loosening(self, setting: str, old: Any, new: Any) -> bool:
         return bool(setting == "allow_overlap" and new) or super().is_loosening(setting, old, new)

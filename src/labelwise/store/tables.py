@@ -74,6 +74,9 @@ projects = Table(
     Column("ordering", String(16), nullable=False, default="sequential"),
     Column("show_others", Boolean, nullable=False, default=False),
     Column("lease_seconds", Integer),
+    # Quality settings (dynamic overlap, gold, review sampling, checks): one JSON object, read with the
+    # project row and interpreted by domain.quality.QualitySettings. None means every default.
+    Column("quality", Json),
     Column("created_by", Id, ForeignKey("users.id", ondelete="SET NULL")),
     Column("created_at", When, nullable=False),
     Column("updated_at", When, nullable=False),
@@ -109,6 +112,8 @@ items = Table(
     Column("is_open", Boolean, nullable=False, default=True),
     Column("sort_key", Float, nullable=False, default=0.0),
     Column("n_submitted", Integer, nullable=False, default=0),
+    # Set when the item closes: its place in the review sample (higher first; see services.quality).
+    Column("review_priority", Float),
     # Set while the import that wrote the item is still running; such items are invisible.
     Column("import_id", Id, ForeignKey("imports.id", ondelete="SET NULL")),
     Column("created_at", When, nullable=False),
@@ -116,6 +121,7 @@ items = Table(
     UniqueConstraint("project_id", "key", name="uq_items_project_key"),
     Index("ix_items_queue", "project_id", "is_open", "sort_key", "id"),
     Index("ix_items_state", "project_id", "state", "id"),
+    Index("ix_items_review", "project_id", "review_priority"),
 )
 
 imports = Table(
@@ -167,6 +173,7 @@ annotations = Table(
     Column("schema_version", Integer),
     Column("lead_time", Float, nullable=False, default=0.0),
     Column("review_status", String(16)),  # None | accepted | rejected | corrected
+    Column("checks", Json),  # warnings of the project's automatic checks at submit (None: none)
     Column("created_at", When, nullable=False),
     Column("updated_at", When, nullable=False),
     Column("submitted_at", When),
@@ -186,6 +193,34 @@ reviews = Table(
     Column("comment", Text, nullable=False, default=""),
     Column("result", Json),
     Column("created_at", When, nullable=False),
+)
+
+# Gold items: an item with a known answer. Gold items are never open in the regular queue; the
+# queue serves them to every annotator as a share of their work (services.gold).
+gold_answers = Table(
+    "gold_answers",
+    metadata,
+    Column("item_id", Id, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("result", Json, nullable=False),
+    Column("created_by", Id, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("created_at", When, nullable=False),
+    Index("ix_gold_answers_project", "project_id", "item_id"),
+)
+
+# Each item's aggregated label, per label name: majority vote on submit, Dawid-Skene on demand.
+final_labels = Table(
+    "final_labels",
+    metadata,
+    Column("item_id", Id, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("label", String(200), primary_key=True),
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("value", Json),
+    Column("method", String(32), nullable=False),
+    Column("confidence", Float),
+    Column("n_annotations", Integer, nullable=False, default=0),
+    Column("updated_at", When, nullable=False),
+    Index("ix_final_labels_project", "project_id", "item_id"),
 )
 
 audit_log = Table(

@@ -1,8 +1,10 @@
 r"""Regions (text spans, time ranges, boxes): parsing, IoU and one-to-one matching.
 
 A region annotation is, per (item, annotator), a list of dicts: text spans and time ranges
-``{"start", "end", "label"}``, boxes ``{"x", "y", "width", "height", "label"}`` (a JSON string of such a
-list is accepted too, as read from CSV). Regions of different labels never match.
+``{"start", "end", "label"}``, boxes ``{"x", "y", "width", "height", "label"}``, polygons
+``{"points": [[x, y], ...], "label"}`` (a JSON string of such a list is accepted too, as read from CSV).
+Regions of different labels never match. Polygon IoU is exact for simple polygons
+(:mod:`labelwise.qa.polygons`: no rasterising, no holes, no self-intersection).
 
 Intersection over union: intervals :math:`|[s_1,e_1] \cap [s_2,e_2]| / |[s_1,e_1] \cup [s_2,e_2]|`,
 boxes the same with areas. Matching is the one-to-one assignment maximising total IoU (Kuhn 1955, the
@@ -20,10 +22,11 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from labelwise.qa.errors import QAError
+from labelwise.qa.polygons import check_simple, polygon_iou
 
 __all__ = ["COCO_THRESHOLDS", "KINDS", "iou_matrix", "match", "parse_regions"]
 
-KINDS = ("span", "time", "box")
+KINDS = ("span", "time", "box", "polygon")
 COCO_THRESHOLDS = np.round(np.arange(0.5, 0.951, 0.05), 2)
 _KEYS = {"span": ("start", "end"), "time": ("start", "end"), "box": ("x", "y", "width", "height")}
 
@@ -38,6 +41,8 @@ def parse_regions(value: Any, kind: str) -> tuple[np.ndarray, np.ndarray]:
         value = [value]
     if value is None or (isinstance(value, float) and np.isnan(value)):
         value = []
+    if kind == "polygon":
+        return _parse_polygons(value)
     keys = _KEYS[kind]
     if not isinstance(value, Iterable):
         raise QAError(f"a {kind} annotation must be a list of dicts with keys {keys} and 'label'")
@@ -56,8 +61,35 @@ def parse_regions(value: Any, kind: str) -> tuple[np.ndarray, np.ndarray]:
     return coords, labels
 
 
+def _parse_polygons(value: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``(polygons, labels)``: an object array of ``(k, 2)`` vertex arrays, and the labels."""
+    if not isinstance(value, Iterable):
+        raise QAError("a polygon annotation must be a list of dicts with keys 'points' and 'label'")
+    rows = list(value)
+    polygons = np.empty(len(rows), dtype=object)
+    try:
+        for n, r in enumerate(rows):
+            points = np.asarray(r["points"], dtype=float)
+            if points.ndim != 2 or points.shape[1] != 2 or len(points) < 3:
+                raise QAError(f"a polygon needs 3 or more [x, y] points; got {r['points']!r}")
+            check_simple(points)
+            polygons[n] = points
+    except QAError:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
+        raise QAError(f"a polygon region needs keys 'points' and 'label'; got {rows[:1]}") from exc
+    labels = np.array([str(r.get("label", "")) for r in rows], dtype=object)
+    return polygons, labels
+
+
 def iou_matrix(a: np.ndarray, b: np.ndarray, la: np.ndarray, lb: np.ndarray) -> np.ndarray:
-    """Pairwise IoU between regions ``a`` (n, 2|4) and ``b`` (m, 2|4); 0 across different labels."""
+    """Pairwise IoU between regions ``a`` (n, 2|4, or polygons) and ``b`` (m, ...); 0 across labels."""
+    if a.dtype == object or b.dtype == object:  # polygons: one exact clip per same-label pair
+        same = np.equal.outer(la, lb)
+        out = np.zeros((len(a), len(b)))
+        for r, c in zip(*np.nonzero(same), strict=True):
+            out[r, c] = polygon_iou(a[r], b[c])
+        return out
     if a.shape[1] == 2:
         inter = np.clip(
             np.minimum(a[:, None, 1], b[None, :, 1]) - np.maximum(a[:, None, 0], b[None, :, 0]), 0, None

@@ -9,10 +9,14 @@ first in sorted order), its coordinates the member median, and its confidence th
 annotators who voted for it. This is the "match then vote" scheme of crowd bounding-box consensus
 (e.g. Su, Deng & Fei-Fei 2012, *Crowdsourcing annotations for visual object detection*, AAAI HCOMP).
 Matching here ignores labels, so annotators who disagree on the label of the same region still meet in
-one cluster and the vote decides the label.
+one cluster and the vote decides the label. Polygons (``kind="polygon"``, exact IoU of simple polygons) have
+no vertex-wise median: a cluster is represented by its medoid, the member with the largest total IoU to
+the other members, and the output ``points`` are the medoid's vertices.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,14 +27,19 @@ from labelwise.qa.geometry import iou_matrix, match, parse_regions
 
 __all__ = ["RegionConsensus"]
 
-_OUT = {"span": ("start", "end"), "time": ("start", "end"), "box": ("x", "y", "width", "height")}
+_OUT = {
+    "span": ("start", "end"),
+    "time": ("start", "end"),
+    "box": ("x", "y", "width", "height"),
+    "polygon": ("points",),
+}
 
 
 class RegionConsensus:
     """Consensus regions per item.
 
     Args:
-        kind: ``"span"``, ``"time"`` or ``"box"``.
+        kind: ``"span"``, ``"time"``, ``"box"`` or ``"polygon"``.
         iou_threshold: minimal IoU to join a cluster (spans: any overlap counts when 0).
         min_votes: annotators needed to keep a region; default ``floor(n / 2) + 1`` of the item's ``n``.
 
@@ -62,7 +71,7 @@ class RegionConsensus:
             n_annotators = group[annotator_col].nunique()
             need = self.min_votes if self.min_votes is not None else n_annotators // 2 + 1
             members: list[list[tuple[np.ndarray, str]]] = []
-            centres = np.zeros((0, 2 if self.kind != "box" else 4))
+            centres = self._centres([])
             for value in group[label_col]:
                 coords, labels = parse_regions(value, self.kind)
                 any_label = np.zeros(len(coords), dtype=object)
@@ -75,9 +84,7 @@ class RegionConsensus:
                         members[matched[n]].append((coords[n], labels[n]))
                     else:
                         members.append([(coords[n], labels[n])])
-                centres = np.array([np.median([m[0] for m in cl], axis=0) for cl in members]).reshape(
-                    len(members), centres.shape[1]
-                )
+                centres = self._centres(members)
             for cluster, centre in zip(members, centres, strict=True):
                 votes = len(cluster)
                 if votes < need:
@@ -93,7 +100,22 @@ class RegionConsensus:
     def fit_predict(self, data: pd.DataFrame, **columns: str) -> pd.DataFrame:
         return self.fit(data, **columns).regions_
 
-    def _coords(self, centre: np.ndarray) -> tuple[float, ...]:
+    def _centres(self, members: list[list[tuple[np.ndarray, str]]]) -> np.ndarray:
+        """One representative per cluster: the member median, or for polygons the medoid."""
+        if self.kind == "polygon":
+            out = np.empty(len(members), dtype=object)
+            for n, cluster in enumerate(members):
+                shapes = np.empty(len(cluster), dtype=object)
+                shapes[:] = [m[0] for m in cluster]
+                same = np.zeros(len(cluster), dtype=object)
+                out[n] = shapes[int(np.argmax(iou_matrix(shapes, shapes, same, same).sum(axis=1)))]
+            return out
+        width = 4 if self.kind == "box" else 2
+        return np.array([np.median([m[0] for m in cl], axis=0) for cl in members]).reshape(len(members), width)
+
+    def _coords(self, centre: np.ndarray) -> tuple[Any, ...]:
+        if self.kind == "polygon":
+            return (centre.tolist(),)
         if self.kind == "box":
             x1, y1, x2, y2 = centre
             return (float(x1), float(y1), float(x2 - x1), float(y2 - y1))

@@ -12,6 +12,7 @@ Measures (``metric=``):
 ``"span_f1"``                 text spans, ``match="exact" | "overlap"``
 ``"box_f1"``                  boxes, Hungarian IoU matching, ``iou_threshold=0.5`` or ``"0.5:0.95"``
 ``"time_f1"``                 time ranges, 1-D IoU matching, same thresholds
+``"polygon_f1"``              polygons, exact polygon IoU matching, same thresholds
 ============================ ============================================================
 """
 
@@ -49,8 +50,9 @@ METRICS = (
     "span_f1",
     "box_f1",
     "time_f1",
+    "polygon_f1",
 )
-_REGION_KIND = {"span_f1": "span", "box_f1": "box", "time_f1": "time"}
+_REGION_KIND = {"span_f1": "span", "box_f1": "box", "time_f1": "time", "polygon_f1": "polygon"}
 
 Data = pd.DataFrame | str | PathLike[str]
 
@@ -125,7 +127,7 @@ def agreement(
         annotators: for Cohen's kappa, the two annotators to compare (default: the only two, or the
             mean over all pairs when there are more).
         match: span matching, ``"exact"`` or ``"overlap"``.
-        iou_threshold: box / time-range IoU threshold, or ``"0.5:0.95"`` for the COCO average.
+        iou_threshold: box / time-range / polygon IoU threshold, or ``"0.5:0.95"`` for the COCO average.
         item_col, annotator_col, label_col: column names.
         classes: category order (ordinal data, Cohen's weights); default the sorted labels.
         ci: also compute a bootstrap percentile interval over items.

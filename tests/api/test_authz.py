@@ -177,6 +177,11 @@ ROUTES: dict[tuple[str, str], Case] = {
         f"{P}/tasks/{_prepare_task(w, r)}/lease")),
     ("GET", "/api/v1/projects/{ref}/history"): Case(project("annotator", 200), lambda w, r, c: c.get(
         f"{P}/history")),
+    # --- comments ---------------------------------------------------------------------------------
+    ("GET", "/api/v1/projects/{ref}/items/{item_id}/comments"): Case(project("annotator", 200), lambda w, r, c: c.get(
+        f"{P}/items/{_prepare_task(w, r)}/comments")),
+    ("POST", "/api/v1/projects/{ref}/items/{item_id}/comments"): Case(project("annotator", 201), lambda w, r, c: c.post(
+        f"{P}/items/{_prepare_task(w, r)}/comments", json={"body": "is this sarcasm?"})),
     ("GET", "/api/v1/projects/{ref}/review/queue"): Case(project("reviewer", 200), lambda w, r, c: c.get(
         f"{P}/review/queue")),
     ("POST", "/api/v1/projects/{ref}/annotations/{annotation_id}/review"): Case(

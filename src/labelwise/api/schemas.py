@@ -72,6 +72,10 @@ class Skip(_Body):
     reason: str = ""
 
 
+class CommentCreate(_Body):
+    body: str = Field(description="The comment, plain text (at most 5,000 characters).")
+
+
 class ReviewBody(_Body):
     action: str = Field(description="accept, reject or correct")
     comment: str = ""

@@ -223,6 +223,19 @@ final_labels = Table(
     Index("ix_final_labels_project", "project_id", "item_id"),
 )
 
+# Comments on an item, written by its annotators, reviewers and managers (newest last).
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("item_id", Id, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("body", Text, nullable=False),
+    Column("created_at", When, nullable=False),
+    Index("ix_comments_item", "item_id", "id"),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

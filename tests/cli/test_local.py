@@ -52,6 +52,12 @@ def test_project_create_list_import_export(cli, tmp_path, schema_file, ctx):
     assert pq.read_table(tmp_path / "out.parquet").num_rows == 25
     assert cli("export", "tweets", "-o", str(tmp_path / "none.jsonl"), "--state", "accepted").exit_code == 0
     assert (tmp_path / "none.jsonl").read_text() == ""
+    result = cli("export", "tweets", "-o", str(tmp_path / "ls.json"), "--format", "labelstudio")
+    assert result.exit_code == 0, result.output
+    assert len(json.loads((tmp_path / "ls.json").read_text())) == 25
+    assert cli("export", "tweets", "-o", str(tmp_path / "x.json"), "-O", "novalue").exit_code == 2
+    bad = cli("export", "tweets", "-o", str(tmp_path / "x.jsonl"), "-O", "label=x")
+    assert bad.exit_code == 1 and "takes no options" in bad.stderr
 
 
 def test_bad_file_exits_non_zero_with_the_row_errors(cli, tmp_path, schema_file):

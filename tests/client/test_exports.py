@@ -38,6 +38,8 @@ def test_export_errors_leave_no_file(annotated, admin, tmp_path):
     tmp_path = tmp_path / "out"
     tmp_path.mkdir()
     with pytest.raises(ValueError, match="format"):
+        annotated.export("../x", tmp_path / "x.xml")
+    with pytest.raises(Invalid, match="format must be one of"):
         annotated.export("xml", tmp_path / "x.xml")
     with pytest.raises(Invalid):
         annotated.export("jsonl", tmp_path / "x.jsonl", state="bogus")
@@ -59,3 +61,11 @@ def test_export_df_round_trip(admin):
     assert out["key"].tolist() == ["a", "b", "c"] and out["n"].tolist() == [1, 2, 3]
     assert out["state"].tolist() == ["new"] * 3 and out["annotations"].tolist() == [[], [], []]
     assert project.export_df(state="accepted").empty
+
+
+def test_export_a_registry_format_with_options(annotated, tmp_path):
+    path = annotated.export("labelstudio", tmp_path / "ls.json")
+    tasks = json.loads(path.read_text())
+    assert len(tasks) == 5 and tasks[0]["data"]["text"] == "text 0"
+    with pytest.raises(Invalid):
+        annotated.export("jsonl", tmp_path / "o.jsonl", options={"label": "entities"})

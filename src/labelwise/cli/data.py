@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO
 
@@ -43,10 +42,17 @@ class _Reader(io.RawIOBase):
         return self._file.tell()
 
 
-class ExportFormat(StrEnum):
-    jsonl = "jsonl"
-    csv = "csv"
-    parquet = "parquet"
+NATIVE_FORMATS = ("jsonl", "csv", "parquet")
+
+
+def _options(values: list[str]) -> dict[str, str]:
+    options = {}
+    for value in values:
+        name, sep, setting = value.partition("=")
+        if not sep or not name.strip():
+            raise typer.BadParameter(f"expected NAME=VALUE, not {value!r}", param_hint="--option")
+        options[name.strip()] = setting
+    return options
 
 
 def import_command(
@@ -96,9 +102,13 @@ def import_command(
 def export_command(
     project: ProjectArg,
     output: Annotated[Path, typer.Option("--output", "-o", dir_okay=False, help="The file to write.")],
-    format: Annotated[ExportFormat | None, typer.Option(
-        "--format", "-f", help="jsonl (one record per item, nested), csv or parquet (one row per item). "
+    format: Annotated[str | None, typer.Option(
+        "--format", "-f", help="jsonl (one record per item, nested), csv or parquet (one row per item), or "
+        "another format the project offers: coco, yolo, voc, conll, spacy, labelstudio... (see docs/formats.md). "
         "(default: from the output file's extension, else jsonl)", show_default=False)] = None,
+    option: Annotated[list[str] | None, typer.Option(
+        "--option", "-O", help="A format option as NAME=VALUE (repeatable), e.g. -O label=entities.",
+        show_default=False)] = None,
     state: Annotated[str | None, typer.Option("--state", help="Only items in this state: new, in_progress, "
                                               "annotated, in_review, accepted, rejected.",
                                               show_default=False)] = None,
@@ -109,8 +119,9 @@ def export_command(
     data_dir: DataDirOption = None, db: DbOption = None, url: UrlOption = None, token: TokenOption = None,
 ) -> None:
     """Export a project's items with their annotations, streamed to a file."""
-    fmt = format.value if format else (output.suffix.lower().lstrip(".") if output.suffix.lower().lstrip(".")
-                                       in set(ExportFormat) else "jsonl")
+    suffix = output.suffix.lower().lstrip(".")
+    fmt = format or (suffix if suffix in NATIVE_FORMATS else "jsonl")
+    options = _options(option or [])
     filters = {"state": state, "annotator": annotator, "label": label}
     where = Where(data_dir, db, url, token)
     partial = output.with_name(output.name + ".part")
@@ -119,7 +130,7 @@ def export_command(
             with where.client() as client:
                 handle = client.get_project(project)
                 total = handle.counts(**filters).total
-                with handle.export_stream(fmt, **filters) as chunks:
+                with handle.export_stream(fmt, options=options, **filters) as chunks:
                     items = _write(chunks, partial, fmt, total)
         else:
             from labelwise.services import auth, browse, exports
@@ -127,7 +138,8 @@ def export_command(
             with where.context() as ctx:
                 actor = auth.local_admin(ctx)
                 total = browse.count_items(ctx, actor, project, **filters)["total"]
-                items = _write(exports.export(ctx, actor, project, fmt, **filters).chunks, partial, fmt, total)
+                stream = exports.export(ctx, actor, project, fmt, options=options, **filters)
+                items = _write(stream.chunks, partial, fmt, total)
         partial.replace(output)
     finally:
         partial.unlink(missing_ok=True)

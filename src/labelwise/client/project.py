@@ -218,12 +218,17 @@ class Project:
     # ---- exports -------------------------------------------------------------------------------
     @contextmanager
     def export_stream(self, format: str = "jsonl", *, state: str | None = None, annotator: str | None = None,
-                      label: str | None = None, text: str | None = None, meta: dict[str, str] | None = None
-                      ) -> Iterator[Iterator[bytes]]:
-        """The export as an iterator of byte chunks, read from the network as you consume it."""
-        if format not in transfer.EXPORT_FORMATS:
-            raise ValueError(f"format must be one of {', '.join(transfer.EXPORT_FORMATS)}, not {format!r}")
-        params = {"format": format, **_filters(state, annotator, label, text, meta)}
+                      label: str | None = None, text: str | None = None, meta: dict[str, str] | None = None,
+                      options: dict[str, str] | None = None) -> Iterator[Iterator[bytes]]:
+        """The export as an iterator of byte chunks, read from the network as you consume it.
+
+        ``format``: ``jsonl``, ``csv``, ``parquet`` or any format the server offers (``coco``, ``conll``...);
+        ``options`` are that format's options (sent as ``opt.<name>``).
+        """
+        if not format or not format.replace("_", "").replace("-", "").isalnum():
+            raise ValueError(f"not a format name: {format!r}")
+        params = {"format": format, **_filters(state, annotator, label, text, meta),
+                  **{f"opt.{k}": v for k, v in (options or {}).items()}}
         with self._session.stream("GET", f"{self._path}/export", params=params) as response:
             yield response.iter_bytes(transfer.CHUNK_BYTES)
 

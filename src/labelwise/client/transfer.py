@@ -18,7 +18,6 @@ from pydantic_core import to_json
 
 FILE_FORMATS = {"jsonl": "jsonl", "ndjson": "jsonl", "json": "json", "csv": "csv", "tsv": "csv",
                 "parquet": "parquet", "pq": "parquet"}
-EXPORT_FORMATS = ("jsonl", "csv", "parquet")
 CHUNK_BYTES = 1 << 20
 FIXED_COLUMNS = ("id", "key", "state")
 JSON_COLUMNS = ("annotations", "predictions", "meta")

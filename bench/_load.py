@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections import defaultdict
 from typing import Any
 
-import httpx
+import aiohttp
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -24,32 +25,33 @@ async def _annotators(url: str, project: str, tokens: list[str], seconds: float)
     handed: dict[int, set[int]] = defaultdict(set)
     done = 0
     deadline = time.monotonic() + seconds
-    limits = httpx.Limits(max_connections=len(tokens) + 4, max_keepalive_connections=len(tokens) + 4)
-
-    async def annotator(i: int, token: str, client: httpx.AsyncClient) -> None:
+    async def annotator(i: int, token: str, client: aiohttp.ClientSession) -> None:
         nonlocal done
         headers = {"Authorization": f"Bearer {token}"}
         while time.monotonic() < deadline:
             t0 = time.perf_counter()
-            r = await client.post(f"/api/v1/projects/{project}/tasks/next", headers=headers)
+            async with client.post(f"/api/v1/projects/{project}/tasks/next", headers=headers) as r:
+                status, body = r.status, await r.read()
             next_lat.append(time.perf_counter() - t0)
-            if r.status_code == 204:
+            if status == 204:
                 return
-            if r.status_code != 200:
-                errors.append(f"next {r.status_code} {r.text[:200]}")
+            if status != 200:
+                errors.append(f"next {status} {body[:200]!r}")
                 continue
-            task = r.json()
+            task = json.loads(body)
             handed[task["id"]].add(i)
             t0 = time.perf_counter()
-            r = await client.post(f"/api/v1/projects/{project}/tasks/{task['id']}/submit",
-                                  json={"result": {"sentiment": "positive"}, "lead_time": 1.0}, headers=headers)
+            async with client.post(f"/api/v1/projects/{project}/tasks/{task['id']}/submit", headers=headers,
+                                   json={"result": {"sentiment": "positive"}, "lead_time": 1.0}) as r:
+                status, body = r.status, await r.read()
             submit_lat.append(time.perf_counter() - t0)
-            if r.status_code != 201:
-                errors.append(f"submit {r.status_code} {r.text[:200]}")
+            if status != 201:
+                errors.append(f"submit {status} {body[:200]!r}")
                 continue
             done += 1
 
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+    connector = aiohttp.TCPConnector(limit=len(tokens) + 4)
+    async with aiohttp.ClientSession(url, connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as client:
         start = time.monotonic()
         await asyncio.gather(*(annotator(i, t, client) for i, t in enumerate(tokens)))
         elapsed = time.monotonic() - start
@@ -66,20 +68,21 @@ async def _pairs(url: str, clients: int, seconds: float) -> dict[str, Any]:
     lat: list[float] = []
     done = 0
     deadline = time.monotonic() + seconds
-    limits = httpx.Limits(max_connections=clients + 4, max_keepalive_connections=clients + 4)
-
-    async def worker(client: httpx.AsyncClient) -> None:
+    async def worker(client: aiohttp.ClientSession) -> None:
         nonlocal done
         while time.monotonic() < deadline:
             t0 = time.perf_counter()
-            await client.get("/read")
+            async with client.get("/read") as r:
+                await r.read()
             lat.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            await client.post("/write", content=b'{"sentiment":"positive"}')
+            async with client.post("/write", data=b'{"sentiment":"positive"}') as r:
+                await r.read()
             lat.append(time.perf_counter() - t0)
             done += 1
 
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+    connector = aiohttp.TCPConnector(limit=clients + 4)
+    async with aiohttp.ClientSession(url, connector=connector, timeout=aiohttp.ClientTimeout(total=60)) as client:
         start = time.monotonic()
         await asyncio.gather(*(worker(client) for _ in range(clients)))
         elapsed = time.monotonic() - start

@@ -10,21 +10,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from labelwise.domain.permissions import Action, Actor
 from labelwise.errors import Invalid
 from labelwise.formats import registry
 from labelwise.formats.base import ExportReport
 from labelwise.formats.native import EXPORT_FORMATS as NATIVE
-from labelwise.formats.native import write_csv, write_jsonl, write_parquet
+from labelwise.formats.native import write_csv, write_parquet
 from labelwise.services.access import ProjectAccess, open_project
 from labelwise.services.browse import make_filter
 from labelwise.services.context import Context
 from labelwise.store import annotations as rows
+from labelwise.store import export_scan
 from labelwise.store import audit
 from labelwise.store import items as item_rows
 from labelwise.store.clock import aware
 
 PAGE = 2000
+JSON_OPTIONS = orjson.OPT_NAIVE_UTC | orjson.OPT_UTC_Z
 MEDIA_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8",
                "parquet": "application/vnd.apache.parquet"}
 
@@ -64,6 +68,44 @@ def iter_records(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, *
         after = items[-1]["id"]
 
 
+def _fragment(text: str | None) -> orjson.Fragment | None:
+    return None if text is None else orjson.Fragment(text)
+
+
+def _review(review_status: str | None, history: list[dict[str, Any]]) -> dict[str, Any] | None:
+    if not review_status or not history:
+        return None
+    r = history[-1]
+    return {"status": review_status, "reviewer": r["reviewer"], "comment": r["comment"], "result": r["result"],
+            "at": aware(r["created_at"])}
+
+
+def iter_jsonl(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, *, page: int = PAGE
+               ) -> Iterator[bytes]:
+    """The JSON Lines export, fast: stored JSON is spliced in as it is, never parsed and re-encoded.
+
+    Gives the same records as ``iter_records`` (a test holds the two to it), read in one
+    transaction, so the file is a consistent snapshot.
+    """
+    with ctx.db.read() as conn:
+        for chunk in export_scan.scan(conn, access.id, f, page=page):
+            reviewed = [a[0] for group in chunk.annotations.values() for a in group if a[6]]
+            reviews = rows.reviews_for(conn, reviewed) if reviewed else {}
+            lines = []
+            for item_id, key, state, data, meta in chunk.items:
+                anns = [{"id": a_id, "annotator": email, "result": _fragment(result), "lead_time": lead_time,
+                         "schema_version": version, "submitted_at": export_scan.iso(submitted_at),
+                         "review": _review(review_status, reviews.get(a_id, []))}
+                        for a_id, email, result, lead_time, version, submitted_at, review_status
+                        in chunk.annotations.get(item_id, ())]
+                preds = [{"model": model, "score": score, "result": _fragment(result)}
+                         for model, score, result in chunk.predictions.get(item_id, ())]
+                lines.append(orjson.dumps({"id": item_id, "key": key, "state": state, "data": _fragment(data),
+                                           "meta": _fragment(meta), "annotations": anns, "predictions": preds},
+                                          option=JSON_OPTIONS))
+            yield b"\n".join(lines) + b"\n"
+
+
 @dataclass(frozen=True)
 class ExportStream:
     """An export ready to send: its bytes (lazy), media type and file name."""
@@ -99,7 +141,7 @@ def export(ctx: Context, actor: Actor, ref: int | str, fmt: str = "jsonl", *, op
     base = f"{access.name}".replace("/", "-").replace('"', "")[:100] or "export"
     fields = list(access.schema.fields)
     if fmt == "jsonl":
-        return ExportStream(write_jsonl(pages), MEDIA_TYPES[fmt], f"{base}.jsonl")
+        return ExportStream(iter_jsonl(ctx, access, f), MEDIA_TYPES[fmt], f"{base}.jsonl")
     if fmt == "csv":
         return ExportStream(write_csv(pages, fields), MEDIA_TYPES[fmt], f"{base}.csv")
     if fmt == "parquet":

@@ -120,6 +120,7 @@ items = Table(
     Column("updated_at", When, nullable=False),
     UniqueConstraint("project_id", "key", name="uq_items_project_key"),
     Index("ix_items_queue", "project_id", "is_open", "sort_key", "id"),
+    Index("ix_items_project", "project_id", "id"),  # listing and exporting in id order
     Index("ix_items_state", "project_id", "state", "id"),
     Index("ix_items_review", "project_id", "review_priority"),
 )

@@ -132,6 +132,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('items', schema=None) as batch_op:
         batch_op.create_index('ix_items_queue', ['project_id', 'is_open', 'sort_key', 'id'], unique=False)
+        batch_op.create_index('ix_items_project', ['project_id', 'id'], unique=False)
         batch_op.create_index('ix_items_state', ['project_id', 'state', 'id'], unique=False)
 
     op.create_table('annotations',
@@ -219,6 +220,7 @@ def downgrade() -> None:
     with op.batch_alter_table('items', schema=None) as batch_op:
         batch_op.drop_index('ix_items_state')
         batch_op.drop_index('ix_items_queue')
+        batch_op.drop_index('ix_items_project')
 
     op.drop_table('items')
     op.drop_table('schema_versions')

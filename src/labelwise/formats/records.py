@@ -134,6 +134,13 @@ def _not_utf8(values: list[str]) -> str | None:
 
 def _read_csv(stream: IO[bytes]) -> Iterator[Row]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", errors="surrogateescape")
+    try:
+        yield from _csv_rows(text)
+    finally:
+        text.detach()  # the caller owns (and closes) the byte stream
+
+
+def _csv_rows(text: IO[str]) -> Iterator[Row]:
     reader = csv.reader(text)
     try:
         header = next(reader)

@@ -14,13 +14,16 @@ from typing import Any
 from sqlalchemy import Connection
 
 from labelwise.domain.permissions import Action, Actor
+from labelwise.domain.quality import capacity
 from labelwise.domain.states import item_state
 from labelwise.errors import Conflict, Invalid, NotFound
+from labelwise.services import checks, gold, quality
 from labelwise.services.access import ProjectAccess, open_project
 from labelwise.services.context import Context
 from labelwise.store import annotations as rows
 from labelwise.store import audit
 from labelwise.store import items as item_rows
+from labelwise.store import quality as quality_rows
 from labelwise.store.clock import aware, now
 
 MAX_LEAD_TIME = 7 * 24 * 3600.0
@@ -37,10 +40,16 @@ def _slot_facts(slots: list[dict[str, Any]], at: datetime, *, user_id: int) -> t
     return statuses, sum(1 for r in live if r["user_id"] != user_id), bool(live)
 
 
-def refresh_state(conn: Connection, item_id: int, overlap: int) -> str:
-    """Recompute and store an item's counts and state from its annotation rows."""
+def refresh_state(conn: Connection, item_id: int, overlap: int, *, access: ProjectAccess | None = None) -> str:
+    """Recompute and store an item's counts and state from its annotation rows.
+
+    With ``access``, ``overlap`` is decided again by dynamic overlap (and gold items stay closed).
+    """
     at = now()
     statuses, _, leased = _slot_facts(rows.slots_of(conn, item_id), at, user_id=-1)
+    if access is not None:
+        overlap = quality.settle(conn, access, item_id, len(statuses),
+                                 gold=quality_rows.gold_of(conn, item_id) is not None)
     state = item_state(n_submitted=len(statuses), overlap=overlap, leased=leased, review_statuses=statuses)
     rows.set_slots(conn, item_id, n_submitted=len(statuses), overlap=overlap, state=state, at=at)
     return state
@@ -52,6 +61,9 @@ def _task(conn: Connection, access: ProjectAccess, item_id: int, row: dict[str, 
     item = item_rows.item_detail(conn, access.id, item_id)
     if item is None:
         raise NotFound(f"item {item_id} not found in project {access.name!r}")
+    masked = gold.is_gold(conn, item)  # a gold item looks like any item in progress
+    if masked:
+        item["state"] = "in_progress"
     task: dict[str, Any] = {
         "id": item["id"], "key": item["key"], "data": item["data"], "meta": item["meta"], "state": item["state"],
         "predictions": item_rows.predictions_for(conn, [item_id]).get(item_id, []),
@@ -64,7 +76,7 @@ def _task(conn: Connection, access: ProjectAccess, item_id: int, row: dict[str, 
         if row["review_status"]:
             last = rows.reviews_for(conn, [row["id"]]).get(row["id"], [])
             task["review"] = {"status": row["review_status"], "comment": last[-1]["comment"] if last else ""}
-    if access.project["show_others"]:
+    if access.project["show_others"] and not masked:
         others = item_rows.annotations_for(conn, [item_id]).get(item_id, [])
         task["others"] = [{"annotator": a["annotator"], "result": a["result"]} for a in others
                           if a["user_id"] != actor.id]
@@ -83,6 +95,8 @@ def next_task(ctx: Context, actor: Actor, ref: int | str, *, exclude: Collection
     with ctx.db.write() as conn:
         access = open_project(ctx, conn, actor, ref, Action.annotate)
         overlap, expires = access.project["overlap"], at + timedelta(seconds=_lease_seconds(ctx, access))
+        q = quality.settings_of(access.project)
+        gold.check_not_paused(conn, access, q, actor.id)
         mine = rows.my_open_rows(conn, access.id, actor.id)
         for row in mine:
             if row["status"] == "submitted":  # rejected by a reviewer: back to its annotator first
@@ -97,6 +111,13 @@ def next_task(ctx: Context, actor: Actor, ref: int | str, *, exclude: Collection
                 held["lease_expires_at"] = expires
                 return _task(conn, access, held["item_id"], held, actor)
             rows.delete_row(conn, held["id"])  # the slot went to someone else while the lease was dead
+        item_id = gold.serve(conn, access, q, actor.id, at)
+        if item_id is not None:
+            annotation_id = rows.upsert_lease(conn, project_id=access.id, item_id=item_id, user_id=actor.id,
+                                              expires_at=expires, schema_version=access.project["schema_version"])
+            row = {"id": annotation_id, "status": "leased", "result": None, "draft": None, "lead_time": 0.0,
+                   "lease_expires_at": expires, "review_status": None}
+            return _task(conn, access, item_id, row, actor)
         item_id = rows.pick_next_item(conn, access.id, actor.id, overlap, at)
         # On PostgreSQL the pick judged the slots by its snapshot; a lease another annotator committed
         # since then (the reason we may hold this item's lock only now) shows to a fresh statement.
@@ -165,6 +186,8 @@ def submit(ctx: Context, actor: Actor, ref: int | str, item_id: int, result: dic
         if item is None:
             raise NotFound(f"item {item_id} not found in project {access.name!r}")
         clean = access.schema.validate_result(result, item["data"], (item["meta"] or {}).get("media"))
+        warnings = checks.at_submit(access, clean, item["data"])  # 422 on a blocking rule
+        is_gold = gold.is_gold(conn, item)
         overlap = access.project["overlap"]
         slots = rows.slots_of(conn, item_id)
         own = next((r for r in slots if r["user_id"] == actor.id), None)
@@ -172,8 +195,9 @@ def submit(ctx: Context, actor: Actor, ref: int | str, item_id: int, result: dic
             raise Conflict(f"you already submitted item {item_id}; update your annotation instead")
         statuses, others_leasing, _ = _slot_facts(slots, at, user_id=actor.id)
         live = own is not None and own["status"] == "leased" and aware(own["lease_expires_at"]) > at  # type: ignore[operator]
-        if not live and overlap - len(statuses) - others_leasing <= 0:
-            raise Conflict(f"item {item_id} has all {overlap} annotation(s) it needs"
+        cap = capacity(overlap, len(statuses), bool(item["is_open"]))
+        if not live and not is_gold and cap - len(statuses) - others_leasing <= 0:
+            raise Conflict(f"item {item_id} has all {cap} annotation(s) it needs"
                            + (" (your lease expired)" if own is not None else ""))
         version = access.project["schema_version"]
         if own is None:
@@ -183,13 +207,17 @@ def submit(ctx: Context, actor: Actor, ref: int | str, item_id: int, result: dic
             annotation_id = own["id"]
             rows.mark_submitted(conn, annotation_id, result=clean, schema_version=version,
                                 lead_time=own["lead_time"] + spent, at=at)
+        if warnings:
+            rows.update_row(conn, annotation_id, checks=warnings)
         statuses.append(None)
-        state = item_state(n_submitted=len(statuses), overlap=overlap, leased=others_leasing > 0,
+        cap = quality.settle(conn, access, item_id, len(statuses), gold=is_gold)
+        state = item_state(n_submitted=len(statuses), overlap=cap, leased=others_leasing > 0,
                            review_statuses=statuses)
-        rows.set_slots(conn, item_id, n_submitted=len(statuses), overlap=overlap, state=state, at=at)
+        rows.set_slots(conn, item_id, n_submitted=len(statuses), overlap=cap, state=state, at=at)
         audit.record(conn, user_id=actor.id, project_id=access.id, action="annotation.submit",
                      target=f"item:{item_id}", details={"annotation_id": annotation_id})
-    return {"id": annotation_id, "item_id": item_id, "status": "submitted", "result": clean, "item_state": state}
+    return {"id": annotation_id, "item_id": item_id, "status": "submitted", "result": clean, "item_state": state,
+            "warnings": warnings}
 
 
 def update_annotation(ctx: Context, actor: Actor, ref: int | str, item_id: int, result: dict[str, Any], *,
@@ -206,12 +234,14 @@ def update_annotation(ctx: Context, actor: Actor, ref: int | str, item_id: int, 
         item = item_rows.item_detail(conn, access.id, item_id)
         assert item is not None
         clean = access.schema.validate_result(result, item["data"], (item["meta"] or {}).get("media"))
-        rows.update_row(conn, row["id"], result=clean, draft=None, review_status=None,
+        warnings = checks.at_submit(access, clean, item["data"])
+        rows.update_row(conn, row["id"], result=clean, draft=None, review_status=None, checks=warnings or None,
                         schema_version=access.project["schema_version"], lead_time=row["lead_time"] + spent)
-        state = refresh_state(conn, item_id, access.project["overlap"])
+        state = refresh_state(conn, item_id, access.project["overlap"], access=access)
         audit.record(conn, user_id=actor.id, project_id=access.id, action="annotation.update",
                      target=f"item:{item_id}", details={"annotation_id": row["id"]})
-    return {"id": row["id"], "item_id": item_id, "status": "submitted", "result": clean, "item_state": state}
+    return {"id": row["id"], "item_id": item_id, "status": "submitted", "result": clean, "item_state": state,
+            "warnings": warnings}
 
 
 def save_draft(ctx: Context, actor: Actor, ref: int | str, item_id: int, draft: dict[str, Any], *,
@@ -246,7 +276,7 @@ def skip(ctx: Context, actor: Actor, ref: int | str, item_id: int, *, reason: st
             assert row is not None
         rows.update_row(conn, row["id"], status="skipped", skip_reason=reason[:2000], lease_expires_at=None,
                         draft=None)
-        refresh_state(conn, item_id, access.project["overlap"])
+        refresh_state(conn, item_id, access.project["overlap"], access=access)
         audit.record(conn, user_id=actor.id, project_id=access.id, action="annotation.skip", target=f"item:{item_id}",
                      details={"reason": reason[:200]})
     return {"item_id": item_id, "status": "skipped"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from labelwise.domain.permissions import Action, Actor, Role, require_admin
+from labelwise.domain.quality import QUALITY_KEYS, merge_quality, parse_quality
 from labelwise.domain.schema import parse_schema
 from labelwise.domain.states import Ordering
 from labelwise.errors import Conflict, Invalid, NotFound
@@ -14,7 +15,7 @@ from labelwise.store import annotations as annotation_rows
 from labelwise.store import audit, projects, users
 from labelwise.store.items import reopen_for_overlap, reorder_queue
 
-SETTINGS = ("description", "guidelines", "overlap", "ordering", "show_others", "lease_seconds")
+SETTINGS = ("description", "guidelines", "overlap", "ordering", "show_others", "lease_seconds", *QUALITY_KEYS)
 
 
 def _check_settings(values: dict[str, Any]) -> dict[str, Any]:
@@ -33,6 +34,7 @@ def _check_settings(values: dict[str, Any]) -> dict[str, Any]:
 def public(project: dict[str, Any], role: str | None) -> dict[str, Any]:
     out = {k: project[k] for k in ("id", "name", "description", "guidelines", "schema_version", "overlap",
                                    "ordering", "show_others", "lease_seconds", "created_at", "updated_at")}
+    out.update(parse_quality(project.get("quality")).model_dump(mode="json"))
     out["role"] = role
     if "schema" in project:
         out["schema"] = project["schema"]
@@ -48,6 +50,9 @@ def create_project(ctx: Context, actor: Actor, *, name: str, schema: Any, **sett
     parsed = parse_schema(schema).model_dump(mode="json")
     values = {"description": "", "guidelines": "", "overlap": 1, "ordering": "sequential", "show_others": False}
     values.update({k: v for k, v in _check_settings(settings).items() if v is not None})
+    quality = {k: values.pop(k) for k in QUALITY_KEYS if k in values}
+    if quality:
+        values["quality"] = merge_quality(None, quality)
     with ctx.db.write() as conn:
         if projects.project_row(conn, name=name):
             raise Conflict(f"a project named {name!r} exists already")
@@ -73,11 +78,17 @@ def list_projects(ctx: Context, actor: Actor) -> list[dict[str, Any]]:
 
 
 def update_project(ctx: Context, actor: Actor, ref: int | str, **changes: Any) -> dict[str, Any]:
+    """Change settings; a quality setting given as None goes back to its default."""
+    quality = {k: changes.pop(k) for k in QUALITY_KEYS if k in changes}
     changes = _check_settings({k: v for k, v in changes.items() if v is not None})
     with ctx.db.write() as conn:
         access = open_project(ctx, conn, actor, ref, Action.manage)
+        stored = dict(changes)
+        if quality:
+            stored["quality"] = merge_quality(access.project.get("quality"), quality)
+            changes.update(quality)
         if changes:
-            projects.update_project(conn, access.id, **changes)
+            projects.update_project(conn, access.id, **stored)
             if "ordering" in changes and changes["ordering"] != access.project["ordering"]:
                 reorder_queue(conn, access.id, changes["ordering"])
             if "overlap" in changes and changes["overlap"] != access.project["overlap"]:

@@ -5,24 +5,36 @@ from __future__ import annotations
 from typing import Any
 
 from labelwise.domain.permissions import Action, Actor
+from labelwise.domain.quality import FORCED
 from labelwise.domain.states import ReviewAction
 from labelwise.errors import Conflict, Forbidden, Invalid, NotFound
 from labelwise.services.access import open_project
 from labelwise.services.annotation import refresh_state
 from labelwise.services.browse import item_view
 from labelwise.services.context import Context
+from labelwise.services.quality import settings_of
 from labelwise.store import annotations as rows
 from labelwise.store import audit
+from labelwise.store import quality as quality_rows
 
 _OUTCOME = {ReviewAction.accept: "accepted", ReviewAction.reject: "rejected", ReviewAction.correct: "corrected"}
 
 
 def review_queue(ctx: Context, actor: Actor, ref: int | str, *, after: int = 0, limit: int = 20
                  ) -> list[dict[str, Any]]:
-    """Items waiting for review (annotated or partly reviewed), oldest first, with every annotation."""
+    """Items waiting for review (annotated or partly reviewed), oldest first, with every annotation.
+
+    With ``review_share`` set, only the review sample (see services.quality) waits for review; the
+    other annotated items stay ``annotated``.
+    """
     with ctx.db.read() as conn:
         access = open_project(ctx, conn, actor, ref, Action.review)
-        ids = rows.review_queue(conn, access.id, after=after, limit=min(max(limit, 1), 200))
+        share = settings_of(access.project).review_share
+        if share is None:
+            ids = rows.review_queue(conn, access.id, after=after, limit=min(max(limit, 1), 200))
+        else:
+            ids = quality_rows.review_sample_queue(conn, access.id, share, FORCED, after=after,
+                                                   limit=min(max(limit, 1), 200))
     return [item_view(ctx, actor, ref, item_id) for item_id in ids]
 
 
@@ -56,7 +68,7 @@ def review(ctx: Context, actor: Actor, ref: int | str, annotation_id: int, actio
         review_id = rows.insert_review(conn, annotation_id=annotation_id, reviewer_id=actor.id, action=act.value,
                                        comment=comment[:5000], result=clean)
         rows.update_row(conn, annotation_id, review_status=_OUTCOME[act])
-        state = refresh_state(conn, row["item_id"], access.project["overlap"])
+        state = refresh_state(conn, row["item_id"], access.project["overlap"], access=access)
         audit.record(conn, user_id=actor.id, project_id=access.id, action=f"review.{act.value}",
                      target=f"annotation:{annotation_id}",
                      details={"item_id": row["item_id"], "comment": comment[:200]})

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, case, exists, func, insert, or_, select, update
 
 from labelwise.store.clock import now
 from labelwise.store.tables import annotations, items, reviews, users
@@ -37,9 +37,14 @@ def annotation_by_id(conn: Connection, annotation_id: int) -> dict[str, Any] | N
 
 
 def free_slots(conn: Connection, item_id: int, overlap: int, *, user_id: int, at: datetime) -> int:
-    """Slots of the item's overlap not yet filled by submissions or other annotators' live leases."""
-    n_submitted = conn.execute(select(items.c.n_submitted).where(items.c.id == item_id)).scalar_one()
-    return overlap - n_submitted - conn.execute(select(live_leases(item_id, at, other_than=user_id))).scalar_one()
+    """Slots of the item's capacity not yet filled by submissions or other annotators' live leases.
+
+    The capacity is the overlap; an item that dynamic overlap keeps open past it takes one more.
+    """
+    n_submitted, is_open = conn.execute(select(items.c.n_submitted, items.c.is_open)
+                                        .where(items.c.id == item_id)).one()
+    cap = overlap if n_submitted < overlap else n_submitted + 1 if is_open else n_submitted
+    return cap - n_submitted - conn.execute(select(live_leases(item_id, at, other_than=user_id))).scalar_one()
 
 
 def _pick_statement(*, for_update: bool) -> Any:
@@ -54,7 +59,9 @@ def _pick_statement(*, for_update: bool) -> Any:
             items.c.project_id == bindparam("project_id"),
             items.c.is_open.is_(True),
             ~mine,
-            items.c.n_submitted + live_leases(items.c.id, bindparam("at")) < bindparam("overlap"),
+            # open past the overlap (dynamic overlap after a disagreement): room for one more
+            items.c.n_submitted + live_leases(items.c.id, bindparam("at"))
+            < case((items.c.n_submitted >= bindparam("overlap"), items.c.n_submitted + 1), else_=bindparam("overlap")),
         )
         .order_by(items.c.sort_key, items.c.id)
         .limit(1)

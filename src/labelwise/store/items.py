@@ -11,7 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from labelwise.store.bulk import insert_rows, json_value, time_value
 from labelwise.store.clock import now
-from labelwise.store.tables import annotations, imports, item_payloads, items, predictions, users
+from labelwise.store.tables import annotations, gold_answers, imports, item_payloads, items, predictions, users
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +239,8 @@ def reorder_queue(conn: Connection, project_id: int, ordering: str) -> None:
 
 
 def reopen_for_overlap(conn: Connection, project_id: int, overlap: int) -> None:
-    """After the overlap changed: items with fewer submissions than it are open again."""
-    conn.execute(update(items).where(items.c.project_id == project_id, items.c.state != "importing")
+    """After the overlap changed: items with fewer submissions than it are open again (gold items stay
+    out of the regular queue)."""
+    gold = exists().where(gold_answers.c.item_id == items.c.id)
+    conn.execute(update(items).where(items.c.project_id == project_id, items.c.state != "importing", ~gold)
                  .values(is_open=items.c.n_submitted < overlap))

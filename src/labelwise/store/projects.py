@@ -11,7 +11,7 @@ from labelwise.store.tables import members, projects, schema_versions, users
 
 PROJECT_COLUMNS = [
     projects.c.id, projects.c.name, projects.c.description, projects.c.guidelines, projects.c.schema_version,
-    projects.c.overlap, projects.c.ordering, projects.c.show_others, projects.c.lease_seconds,
+    projects.c.overlap, projects.c.ordering, projects.c.show_others, projects.c.lease_seconds, projects.c.quality,
     projects.c.created_at, projects.c.updated_at,
 ]
 

@@ -1,0 +1,197 @@
+"""Rows for quality assurance: gold answers, final labels, the review sample, long-format reads.
+
+The statements the queue runs (gold lookups and picks, per-user counts) are built once with bind
+parameters, like those of :mod:`labelwise.store.annotations`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, delete, exists, func, or_, select, update
+
+from labelwise.store.clock import now
+from labelwise.store.tables import annotations, final_labels, gold_answers, items, users
+
+# --- gold ------------------------------------------------------------------------------------------
+
+_GOLD_OF = select(gold_answers.c.result).where(gold_answers.c.item_id == bindparam("item_id"))
+_MINE = exists().where(
+    annotations.c.item_id == items.c.id,
+    annotations.c.user_id == bindparam("user_id"),
+    or_(annotations.c.status != "leased", annotations.c.lease_expires_at > bindparam("at")),
+)
+_PICK_GOLD = (
+    select(items.c.id)
+    .join(gold_answers, gold_answers.c.item_id == items.c.id)
+    .where(gold_answers.c.project_id == bindparam("project_id"), items.c.state != "importing", ~_MINE)
+    .order_by(items.c.id)
+    .limit(1)
+)
+_USER_COUNTS = (
+    select(func.count(), func.count(gold_answers.c.item_id))
+    .select_from(annotations.outerjoin(gold_answers, gold_answers.c.item_id == annotations.c.item_id))
+    .where(annotations.c.project_id == bindparam("project_id"), annotations.c.user_id == bindparam("user_id"),
+           annotations.c.status == "submitted")
+)
+
+
+def gold_of(conn: Connection, item_id: int) -> dict[str, Any] | None:
+    """The item's gold answer, or None when it is not a gold item."""
+    return conn.execute(_GOLD_OF, {"item_id": item_id}).scalar_one_or_none()
+
+
+def pick_gold(conn: Connection, project_id: int, user_id: int, at: datetime) -> int | None:
+    """A gold item this user has not done (nor holds), in id order."""
+    return conn.execute(_PICK_GOLD, {"project_id": project_id, "user_id": user_id, "at": at}).scalar_one_or_none()
+
+
+def user_counts(conn: Connection, project_id: int, user_id: int) -> tuple[int, int]:
+    """(submitted annotations, of which on gold items) of one user in a project."""
+    total, gold = conn.execute(_USER_COUNTS, {"project_id": project_id, "user_id": user_id}).one()
+    return int(total), int(gold)
+
+
+def set_gold(conn: Connection, *, project_id: int, item_id: int, result: dict[str, Any], user_id: int) -> None:
+    conn.execute(delete(gold_answers).where(gold_answers.c.item_id == item_id))
+    conn.execute(gold_answers.insert().values(item_id=item_id, project_id=project_id, result=result,
+                                              created_by=user_id, created_at=now()))
+    conn.execute(update(items).where(items.c.id == item_id).values(is_open=False, review_priority=None))
+
+
+def unset_gold(conn: Connection, item_id: int) -> int:
+    return conn.execute(delete(gold_answers).where(gold_answers.c.item_id == item_id)).rowcount
+
+
+def gold_answers_of(conn: Connection, project_id: int, user_id: int | None = None) -> list[dict[str, Any]]:
+    """Submitted annotations on gold items with the expected answer (one user, or everybody)."""
+    conds = [gold_answers.c.project_id == project_id, annotations.c.status == "submitted"]
+    if user_id is not None:
+        conds.append(annotations.c.user_id == user_id)
+    q = (
+        select(annotations.c.id, annotations.c.item_id, annotations.c.user_id, users.c.email.label("annotator"),
+               annotations.c.result, gold_answers.c.result.label("expected"), annotations.c.submitted_at)
+        .join(gold_answers, gold_answers.c.item_id == annotations.c.item_id)
+        .join(users, users.c.id == annotations.c.user_id)
+        .where(*conds)
+        .order_by(annotations.c.id)
+    )
+    return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def gold_ids(conn: Connection, project_id: int) -> set[int]:
+    return set(conn.execute(select(gold_answers.c.item_id).where(gold_answers.c.project_id == project_id)).scalars())
+
+
+# --- the item's annotations at settle time ---------------------------------------------------------
+
+_SUBMITTED = (
+    select(annotations.c.user_id, annotations.c.result)
+    .where(annotations.c.item_id == bindparam("item_id"), annotations.c.status == "submitted",
+           or_(annotations.c.review_status.is_(None), annotations.c.review_status != "rejected"))
+    .order_by(annotations.c.id)
+)
+_EXPERIENCE = (
+    select(annotations.c.user_id, func.count())
+    .where(annotations.c.project_id == bindparam("project_id"),
+           annotations.c.user_id.in_(bindparam("user_ids", expanding=True)), annotations.c.status == "submitted")
+    .group_by(annotations.c.user_id)
+)
+_SET_PRIORITY = update(items).where(items.c.id == bindparam("item_id")).values(review_priority=bindparam("p"))
+
+
+def submitted_results(conn: Connection, item_id: int) -> list[tuple[int, dict[str, Any]]]:
+    """(user id, result) of the item's submitted, not rejected annotations, in order."""
+    return [(u, r or {}) for u, r in conn.execute(_SUBMITTED, {"item_id": item_id})]
+
+
+def experience(conn: Connection, project_id: int, user_ids: Sequence[int]) -> dict[int, int]:
+    return dict(conn.execute(_EXPERIENCE, {"project_id": project_id, "user_ids": list(user_ids)}).all())
+
+
+def set_priority(conn: Connection, item_id: int, priority: float | None) -> None:
+    conn.execute(_SET_PRIORITY, {"item_id": item_id, "p": priority})
+
+
+# --- final labels ----------------------------------------------------------------------------------
+
+
+def write_finals(conn: Connection, project_id: int, rows: Sequence[dict[str, Any]], *,
+                 replace_items: Sequence[int]) -> None:
+    """Replace the final labels of ``replace_items`` by ``rows`` (item_id, label, value, method,
+    confidence, n_annotations)."""
+    for start in range(0, len(replace_items), 500):
+        chunk = list(replace_items[start:start + 500])
+        conn.execute(delete(final_labels).where(final_labels.c.item_id.in_(chunk)))
+    if rows:
+        at = now()
+        conn.execute(final_labels.insert(), [{**r, "project_id": project_id, "updated_at": at} for r in rows])
+
+
+def finals_for(conn: Connection, item_ids: Sequence[int]) -> dict[int, dict[str, dict[str, Any]]]:
+    out: dict[int, dict[str, dict[str, Any]]] = {}
+    if not item_ids:
+        return out
+    q = select(final_labels).where(final_labels.c.item_id.in_(list(item_ids)))
+    for r in conn.execute(q).mappings():
+        out.setdefault(r["item_id"], {})[r["label"]] = {
+            "value": r["value"], "method": r["method"], "confidence": r["confidence"],
+            "n_annotations": r["n_annotations"]}
+    return out
+
+
+def final_page(conn: Connection, project_id: int, *, after: int, limit: int) -> list[int]:
+    q = (select(final_labels.c.item_id).where(final_labels.c.project_id == project_id, final_labels.c.item_id > after)
+         .group_by(final_labels.c.item_id).order_by(final_labels.c.item_id).limit(limit))
+    return list(conn.execute(q).scalars())
+
+
+# --- review sample ---------------------------------------------------------------------------------
+
+
+def review_sample_queue(conn: Connection, project_id: int, share: float, forced: float, *, after: int,
+                        limit: int) -> list[int]:
+    """Items waiting for review among the sample: the ``share`` of closed items with the highest
+    review priority, and every item at or above ``forced``."""
+    sampled = and_(items.c.project_id == project_id, items.c.review_priority.is_not(None),
+                   items.c.review_priority < forced)
+    n_closed = conn.execute(select(func.count()).select_from(items).where(sampled)).scalar_one()
+    k = int(-(-share * n_closed // 1))  # ceil
+    floor = forced
+    if k > 0:
+        floor = conn.execute(select(items.c.review_priority).where(sampled)
+                             .order_by(items.c.review_priority.desc()).offset(k - 1).limit(1)).scalar_one()
+    q = (
+        select(items.c.id)
+        .where(items.c.project_id == project_id, items.c.state.in_(["annotated", "in_review"]),
+               items.c.review_priority >= floor, items.c.id > after)
+        .order_by(items.c.id)
+        .limit(limit)
+    )
+    return list(conn.execute(q).scalars())
+
+
+# --- long-format reads for aggregation and dashboards ------------------------------------------------
+
+
+def submitted_rows(conn: Connection, project_id: int, *, page: int = 5000) -> Iterator[list[dict[str, Any]]]:
+    """Every submitted, not rejected annotation of the project with its annotator, a page at a time."""
+    after = 0
+    while True:
+        q = (
+            select(annotations.c.id, annotations.c.item_id, annotations.c.user_id, users.c.email.label("annotator"),
+                   annotations.c.result, annotations.c.lead_time, annotations.c.review_status,
+                   annotations.c.submitted_at, annotations.c.checks)
+            .join(users, users.c.id == annotations.c.user_id)
+            .where(annotations.c.project_id == project_id, annotations.c.status == "submitted",
+                   annotations.c.id > after)
+            .order_by(annotations.c.id)
+            .limit(page)
+        )
+        rows = [dict(r) for r in conn.execute(q).mappings()]
+        if not rows:
+            return
+        yield rows
+        after = rows[-1]["id"]

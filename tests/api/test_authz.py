@@ -79,6 +79,13 @@ def _annotated_by_annotator2(w: Any) -> int:
     return int(r.json()["id"])
 
 
+def _gold_item(w: Any) -> int:
+    """An item marked gold (by an admin), to unmark."""
+    r = w.admin.client.put(f"{P}/items/{w.items[2]}/gold", json={"result": {"sentiment": "negative"}})
+    assert r.status_code == 200, r.text
+    return int(w.items[2])
+
+
 def _fresh_user(w: Any, role: str) -> str:
     email = f"target-{role}@example.org"
     auth.create_user(w.ctx, None, email=email, password="correct horse")
@@ -187,6 +194,22 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/projects/{ref}/annotations/{annotation_id}/review"): Case(
         project("reviewer", 200), lambda w, r, c: c.post(
             f"{P}/annotations/{_annotated_by_annotator2(w)}/review", json={"action": "accept"})),
+    # --- quality ----------------------------------------------------------------------------------
+    ("PUT", "/api/v1/projects/{ref}/items/{item_id}/gold"): Case(project("manager", 200), lambda w, r, c: c.put(
+        f"{P}/items/{w.items[1]}/gold", json={"result": {"sentiment": "positive"}})),
+    ("DELETE", "/api/v1/projects/{ref}/items/{item_id}/gold"): Case(project("manager", 200), lambda w, r, c: c.delete(
+        f"{P}/items/{_gold_item(w)}/gold")),
+    # annotators read their own gold mistakes (reading another's needs the right to browse)
+    ("GET", "/api/v1/projects/{ref}/quality/gold/mistakes"): Case(project("annotator", 200), lambda w, r, c: c.get(
+        f"{P}/quality/gold/mistakes")),
+    ("GET", "/api/v1/projects/{ref}/quality/checks"): Case(project("reviewer", 200), lambda w, r, c: c.get(
+        f"{P}/quality/checks")),
+    ("GET", "/api/v1/projects/{ref}/quality/final"): Case(project("reviewer", 200), lambda w, r, c: c.get(
+        f"{P}/quality/final")),
+    ("POST", "/api/v1/projects/{ref}/quality/final/recompute"): Case(project("manager", 200), lambda w, r, c: c.post(
+        f"{P}/quality/final/recompute")),
+    ("GET", "/api/v1/projects/{ref}/quality/dashboard"): Case(project("reviewer", 200), lambda w, r, c: c.get(
+        f"{P}/quality/dashboard")),
 }
 
 

@@ -28,7 +28,22 @@ class TokenCreate(_Body):
     email: str | None = Field(None, description="Admins may create a token for another user.")
 
 
-class ProjectCreate(_Body):
+class QualityFields(_Body):
+    """Quality settings (see docs/quality.md); on update, null puts one back to its default."""
+
+    max_overlap: int | None = None
+    agreement_threshold: float | None = None
+    gold_share: float | None = None
+    gold_min_accuracy: float | None = None
+    gold_min_answers: int | None = None
+    gold_pause: bool | None = None
+    review_share: float | None = None
+    review_sampling: str | None = None
+    review_confidence: float | None = None
+    checks: list[dict[str, Any]] | None = None
+
+
+class ProjectCreate(QualityFields):
     name: str
     label_schema: dict[str, Any] | str = Field(alias="schema", description="The label schema, as an object or YAML.")
     description: str = ""
@@ -39,7 +54,7 @@ class ProjectCreate(_Body):
     lease_seconds: int | None = None
 
 
-class ProjectUpdate(_Body):
+class ProjectUpdate(QualityFields):
     description: str | None = None
     guidelines: str | None = None
     overlap: int | None = None
@@ -86,3 +101,7 @@ class RecordsImport(_Body):
     records: list[dict[str, Any]]
     skip_invalid: bool = False
     key_field: str | None = None
+
+
+class GoldBody(_Body):
+    result: dict[str, Any] = Field(description="The expected result of the gold item.")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from labelwise.domain.permissions import Actor
 from labelwise.errors import Forbidden, Unauthorized
@@ -16,7 +17,7 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_context(request: Request) -> Context:
+async def get_context(request: Request) -> Context:
     return request.app.state.ctx  # type: ignore[no-any-return]
 
 
@@ -30,16 +31,22 @@ def _bearer(request: Request) -> str | None:
     return value.strip()
 
 
-def get_actor(request: Request, ctx: Annotated[Context, Depends(get_context)]) -> Actor:
+async def _authenticate(ctx: Context, token: str) -> tuple[Actor, dict[str, Any]]:
+    # Dependencies are async so that a request does not hop to a worker thread just to read the
+    # token cache; only a cache miss (a database read) goes to the thread pool.
+    return auth.authenticate_cached(token) or await run_in_threadpool(auth.authenticate, ctx, token)
+
+
+async def get_actor(request: Request, ctx: Annotated[Context, Depends(get_context)]) -> Actor:
     """Who is calling: an API token (Authorization header) or a session cookie with its CSRF header."""
     token = _bearer(request)
     if token is not None:
-        actor, _ = auth.authenticate(ctx, token)
+        actor, _ = await _authenticate(ctx, token)
         return actor
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise Unauthorized("log in, or send an API token as 'Authorization: Bearer <token>'")
-    actor, row = auth.authenticate(ctx, cookie)
+    actor, row = await _authenticate(ctx, cookie)
     if row["kind"] != "session":
         raise Unauthorized("invalid session")
     if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != row["csrf_token"]:

@@ -145,21 +145,31 @@ def revoke_token(ctx: Context, actor: Actor, token_id: int) -> None:
     _token_cache.clear()
 
 
+def authenticate_cached(token: str) -> tuple[Actor, dict[str, Any]] | None:
+    """``authenticate`` without I/O: the answer if the token was seen in the last few seconds, else None."""
+    cached = _token_cache.get(token)
+    if cached is None or time.monotonic() - cached[0] >= TOKEN_CACHE_SECONDS:
+        return None
+    return _actor(cached[1])
+
+
 def authenticate(ctx: Context, token: str) -> tuple[Actor, dict[str, Any]]:
     """The actor a token belongs to, and the token's facts (kind, csrf). Raises Unauthorized."""
-    cached = _token_cache.get(token)
-    clock = time.monotonic()
-    if cached and clock - cached[0] < TOKEN_CACHE_SECONDS:
-        row = cached[1]
-    else:
-        with ctx.db.read() as conn:
-            row = users.token_owner(conn, token)
-        if row is None:
-            _token_cache.pop(token, None)
-            raise Unauthorized("invalid or expired token")
-        if len(_token_cache) > 10_000:
-            _token_cache.clear()
-        _token_cache[token] = (clock, row)
+    known = authenticate_cached(token)
+    if known is not None:
+        return known
+    with ctx.db.read() as conn:
+        row = users.token_owner(conn, token)
+    if row is None:
+        _token_cache.pop(token, None)
+        raise Unauthorized("invalid or expired token")
+    if len(_token_cache) > 10_000:
+        _token_cache.clear()
+    _token_cache[token] = (time.monotonic(), row)
+    return _actor(row)
+
+
+def _actor(row: dict[str, Any]) -> tuple[Actor, dict[str, Any]]:
     expires = aware(row["expires_at"])
     if expires is not None and expires < now():
         raise Unauthorized("session expired: log in again")

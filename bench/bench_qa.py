@@ -1,6 +1,6 @@
 """Benchmark labelwise.qa against crowd-kit 1.4.2 and the krippendorff package.
 
-Run:  PYTHONPATH=src python bench/bench_qa.py [--write-docs] [--skip-1m]
+Run:  python bench/bench_qa.py [--write-docs] [--skip-1m] [--limit SECONDS]
 
 crowd-kit is not a labelwise dependency: it runs in a subprocess of the interpreter named by
 ``CROWDKIT_PYTHON`` (default ``/tmp/ckvenv/bin/python``; make it with ``python -m venv /tmp/ckvenv &&
@@ -100,6 +100,7 @@ def main() -> None:
     parser.add_argument("--skip-1m", action="store_true")
     parser.add_argument("--limit", type=float, default=60.0)
     args = parser.parse_args()
+    started = time.perf_counter()
     anchors = json.loads((SHARED / "reference" / "quality_anchors.json").read_text())
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -148,7 +149,7 @@ def main() -> None:
     table += "\n".join("| " + " | ".join(r) + " |" for r in rows)
     print(table)
     if args.write_docs:
-        write_docs(table)
+        write_docs(table, time.perf_counter() - started)
 
 
 def _ratio(ck: str, ours: float) -> str:
@@ -158,16 +159,21 @@ def _ratio(ck: str, ours: float) -> str:
     return ("> " if ck.startswith(">") else "") + f"{float(match.group(1)) / ours:.1f}x"
 
 
-def write_docs(table: str) -> None:
+def write_docs(table: str, elapsed: float) -> None:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), "unknown")
     section = (
         "## QA library\n\n"
-        f"Machine: {os.cpu_count()} cores (nproc), {cpu}. Command: `PYTHONPATH=src python bench/bench_qa.py "
-        "--write-docs`. Wall-clock seconds of one `fit` from a DataFrame of string columns, best of 3 (crowd-kit 1.4.2 "
-        "with scikit-learn 1.5.2 in a separate venv, same data, same machine, `fit_predict`; a crowd-kit method "
-        "is repeated only while a run fits in the limit; `>N` = its first run did not finish in N s). The "
-        "machine is shared with other test runs, so absolute times are noisy: read the ratios.\n\n" + table + "\n"
+        f"Machine: {os.cpu_count()} cores (nproc), {cpu}. Command: `python bench/bench_qa.py --write-docs` "
+        f"(whole run {elapsed / 60:.1f} min). Wall-clock seconds of one `fit` from a DataFrame of string columns, "
+        "best of 3. crowd-kit 1.4.2 (scikit-learn 1.5.2, separate venv, same data, same machine) is timed on "
+        "`fit_predict` inside its process, so its CSV read and import are not counted; a method is repeated only "
+        "while another run fits in the limit; `>N` means its first run had not finished after N s (the process "
+        "gets N + 30 s including start-up, so a run of a little over N s can still be reported with its time). "
+        "Krippendorff rows: the `krippendorff` package always gets the annotators x items matrix; ours gets the "
+        "long DataFrame (rows sorted by annotator as `np.nonzero` gives them, or shuffled) or, through "
+        "`qa.krippendorff_alpha_matrix`, the same matrix. The machine is shared with other test runs, so "
+        "absolute times are noisy: read the ratios.\n\n" + table + "\n"
     )
     path = ROOT / "docs" / "benchmarks.md"
     text = path.read_text() if path.exists() else "# Benchmarks\n"

@@ -35,6 +35,8 @@ TABS: tuple[tuple[str, str, Action], ...] = (
     ("items", "Items", Action.browse),
     ("annotate", "Annotate", Action.annotate),
     ("review", "Review", Action.review),
+    ("quality", "Quality", Action.browse),
+    ("training", "Training", Action.annotate),
     ("import", "Import", Action.manage),
     ("export", "Export", Action.manage),
     ("members", "Members", Action.view),

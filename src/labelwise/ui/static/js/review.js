@@ -4,6 +4,7 @@
 import { ApiError, get, post, pageProject } from "./api.js";
 import { fill, h, isTyping, say } from "./dom.js";
 import { createEditor } from "./editor.js";
+import { mergePanel } from "./merge.js";
 import { renderData, renderResult } from "./results.js";
 
 const project = pageProject();
@@ -13,6 +14,7 @@ let queue = [];
 let position = 0;
 let lastId = 0;
 let cards = [];
+let merge = null;
 
 async function loadMore() {
   const page = await get(`/projects/${project.id}/review/queue`, { after: lastId, limit: 20 });
@@ -53,12 +55,13 @@ function render() {
     cards.push(card);
     grid.append(card.el);
   });
+  merge = anns.length > 1 ? mergePanel(schema, item, anns, { onAccept: (result) => acceptMerge(item, anns, result) }) : null;
   fill(box,
     h("div", { class: "task-head" },
       h("h2", {}, "Item ", h("a", { href: `/projects/${project.id}/items/${item.id}`, class: "mono", text: item.key ?? item.id })),
       h("span", { class: "muted small", text: `state: ${item.state}` }),
       h("button", { type: "button", id: "review-next", onclick: showNext }, "Next item ", h("kbd", { text: "N" }))),
-    renderData(schema, item.data), grid);
+    renderData(schema, item.data), merge?.el ?? null, grid);
   cards.find((c) => !c.done)?.focus();
 }
 
@@ -131,6 +134,22 @@ function reviewCard(item, ann, index) {
   return card;
 }
 
+async function acceptMerge(item, anns, result) {
+  const status = h("p", { class: "review-status", role: "status" });
+  merge.el.append(status);
+  try {
+    for (const ann of anns) {
+      await post(`/projects/${project.id}/annotations/${ann.id}/review`, { action: "correct", result, comment: "merged" });
+    }
+  } catch (err) {
+    say(status, `Merge not saved: ${err.message}`);
+    return;
+  }
+  say(status, "Merged: every annotation corrected to the merged result.");
+  for (const card of cards) card.done = true;
+  setTimeout(showNext, 400);
+}
+
 function currentCard() {
   return cards.find((c) => c.el.contains(document.activeElement) && !c.done) ?? cards.find((c) => !c.done);
 }
@@ -138,7 +157,7 @@ function currentCard() {
 document.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.altKey || event.metaKey || event.defaultPrevented || isTyping(event.target)) return;
   const key = event.key.toLowerCase();
-  if (key === "n") { event.preventDefault(); showNext(); } else if (key === "a") {
+  if (key === "m" && merge) { event.preventDefault(); merge.el.querySelector("button.primary")?.click(); } else if (key === "n") { event.preventDefault(); showNext(); } else if (key === "a") {
     event.preventDefault();
     currentCard()?.accept();
   } else if (key === "r") {

@@ -1,7 +1,10 @@
-// One input per label kind that has no region: choice, multi_choice, rating, number, text.
+// One input per label kind that has no region: choice, multi_choice, rating, number, text, and
+// (from their own modules) taxonomy, pairwise, ranking.
 // build(label, {uid, keys, set}) -> {el, sync(value)}; ``set(value)`` reports a change.
 
 import { h } from "./dom.js";
+import { pairwiseWidget, rankingWidget } from "./llm.js";
+import { taxonomyWidget } from "./taxonomy.js";
 
 function keyHint(key) {
   return key ? h("kbd", { class: "key", "aria-hidden": "true" }, key) : null;
@@ -34,8 +37,11 @@ function choiceGroup(label, { uid, keys, set }, multiple) {
     });
     inputs.push(input);
     const key = keys.get(opt.value);
-    row.append(h("label", { for: id, class: "option", title: opt.description ?? null },
-      input, h("span", { text: opt.value }), keyHint(key)));
+    const optLabel = h("label", { for: id, class: "option", title: opt.description ?? null },
+      input, h("span", { text: opt.value }), keyHint(key));
+    if (opt.color) optLabel.style.borderLeftColor = opt.color;
+    if (opt.description) input.setAttribute("aria-description", opt.description);
+    row.append(optLabel);
   });
   fieldset.append(row);
   const sync = (value) => {
@@ -77,6 +83,9 @@ const BUILDERS = {
   rating: (label, ctx) => choiceGroup(label, ctx, false),
   number: numberInput,
   text: textInput,
+  taxonomy: taxonomyWidget,
+  pairwise: pairwiseWidget,
+  ranking: rankingWidget,
 };
 
 export function buildWidget(label, ctx) {

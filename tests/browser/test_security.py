@@ -50,7 +50,7 @@ def test_an_annotator_does_not_see_projects_they_are_not_in(server: Server, new_
     expect(other.get_by_role("link", name=mine["name"])).to_be_visible()
     other.get_by_role("link", name=mine["name"]).click()
     tabs = other.get_by_role("navigation", name="Project").get_by_role("link")
-    expect(tabs).to_have_text(["Overview", "Annotate", "Members"])
+    expect(tabs).to_have_text(["Overview", "Annotate", "Training", "Members"])
     response = other.goto(f"/projects/{mine['id']}/export")
     assert response is not None and response.status == 403
 

@@ -135,6 +135,29 @@ def export_once(url: str, token: str, project: str) -> tuple[float, int]:
     return time.perf_counter() - t0, n
 
 
+def browse_timings(url: str, token: str, project: str) -> dict[str, float]:
+    """Milliseconds (best of 3) for listing and counting calls on a large project."""
+    calls = {
+        "count by state": "/items/count",
+        "first page of 50": "/items?limit=50",
+        "page after item 900,000": "/items?limit=50&after=900000",
+        "filtered by state, page of 50": "/items?limit=50&state=annotated",
+        "filtered count (state)": "/items/count?state=annotated",
+        "text search, page of 50": "/items?limit=50&text=number%20999999",
+    }
+    out = {}
+    with httpx.Client(base_url=f"{url}/api/v1/projects/{project}", timeout=None,
+                      headers={"Authorization": f"Bearer {token}"}) as client:
+        for name, path in calls.items():
+            best = float("inf")
+            for _ in range(3):
+                t0 = time.perf_counter()
+                client.get(path).raise_for_status()
+                best = min(best, time.perf_counter() - t0)
+            out[name] = best * 1000
+    return out
+
+
 def import_locally(settings: Settings, actor: Any, project: str, path: Path) -> float:
     from labelwise.services.imports import import_stream
 
@@ -207,6 +230,7 @@ def run(config: str, *, n_import: int, seconds: float, big: bool, pool: Any) -> 
             with PeakRss(proc.pid) as peak:
                 elapsed, n = export_once(url, token, "imports")
             out.update(big_export_rate=n / elapsed, big_export_items=n, big_export_peak_mb=peak.peak)
+            out["browse_ms"] = browse_timings(url, token, "imports")
     finally:
         _server.stop(proc)
     ceiling_env = {"CEILING_DB": str(work / "ceiling.db")}
@@ -238,6 +262,8 @@ def report(r: dict[str, Any]) -> Table:
     if "big_export_rate" in r:
         t.add_row(f"export {r['big_export_items']:,} items JSONL, items/s", f"{r['big_export_rate']:,.0f}", "", "")
         t.add_row("  server peak memory during export, MB", f"{r['big_export_peak_mb']:.0f}", "same as 100k", "")
+    for name, ms in r.get("browse_ms", {}).items():
+        t.add_row(f"1,000,000 items: {name}, ms", f"{ms:.1f}", "", "")
     t.add_row("server memory at rest, MB", f"{r['rss_rest_mb']:.0f}", "< 120", "")
     return t
 

@@ -25,6 +25,7 @@ from labelwise.store import annotations as rows
 from labelwise.store import export_scan
 from labelwise.store import audit
 from labelwise.store import items as item_rows
+from labelwise.store import quality as quality_rows
 from labelwise.store.clock import aware
 
 PAGE = 2000
@@ -34,7 +35,7 @@ MEDIA_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"
 
 
 def _record(item: dict[str, Any], anns: list[dict[str, Any]], preds: list[dict[str, Any]],
-            reviews: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
+            reviews: dict[int, list[dict[str, Any]]], final: dict[str, Any] | None = None) -> dict[str, Any]:
     out = []
     for a in anns:
         last = reviews.get(a["id"], [])[-1:] if a["review_status"] else []
@@ -47,7 +48,7 @@ def _record(item: dict[str, Any], anns: list[dict[str, Any]], preds: list[dict[s
                     "schema_version": a["schema_version"], "submitted_at": aware(a["submitted_at"]),
                     "review": review})
     return {"id": item["id"], "key": item["key"], "state": item["state"], "data": item["data"],
-            "meta": item["meta"], "annotations": out, "predictions": preds}
+            "meta": item["meta"], "annotations": out, "predictions": preds, "final": final or {}}
 
 
 def iter_records(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, *, page: int = PAGE
@@ -64,7 +65,8 @@ def iter_records(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, *
             preds = item_rows.predictions_for(conn, ids)
             reviewed = [a["id"] for group in anns.values() for a in group if a["review_status"]]
             reviews = rows.reviews_for(conn, reviewed)
-        yield [_record(i, anns.get(i["id"], []), preds.get(i["id"], []), reviews) for i in items]
+            finals = quality_rows.finals_for(conn, ids)
+        yield [_record(i, anns.get(i["id"], []), preds.get(i["id"], []), reviews, finals.get(i["id"])) for i in items]
         after = items[-1]["id"]
 
 
@@ -91,6 +93,7 @@ def iter_jsonl(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, *, 
         for chunk in export_scan.scan(conn, access.id, f, page=page):
             reviewed = [a[0] for group in chunk.annotations.values() for a in group if a[6]]
             reviews = rows.reviews_for(conn, reviewed) if reviewed else {}
+            finals = quality_rows.finals_for(conn, [item[0] for item in chunk.items])
             lines = []
             for item_id, key, state, data, meta in chunk.items:
                 anns = [{"id": a_id, "annotator": email, "result": _fragment(result), "lead_time": lead_time,
@@ -101,7 +104,8 @@ def iter_jsonl(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, *, 
                 preds = [{"model": model, "score": score, "result": _fragment(result)}
                          for model, score, result in chunk.predictions.get(item_id, ())]
                 lines.append(orjson.dumps({"id": item_id, "key": key, "state": state, "data": _fragment(data),
-                                           "meta": _fragment(meta), "annotations": anns, "predictions": preds},
+                                           "meta": _fragment(meta), "annotations": anns, "predictions": preds,
+                                           "final": finals.get(item_id, {})},
                                           option=JSON_OPTIONS))
             yield b"\n".join(lines) + b"\n"
 

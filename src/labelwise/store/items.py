@@ -6,7 +6,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, bindparam, cast, delete, exists, func, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from labelwise.store.bulk import insert_rows, json_value, time_value
@@ -54,10 +68,10 @@ def allocate_ids(conn: Connection, n: int) -> list[int]:
     return list(range(start, start + n))
 
 
-def insert_items(conn: Connection, *, project_id: int, import_id: int, batch: Sequence[NewItem]) -> None:
-    """Write a batch of staged (invisible) items with their payloads and predictions."""
+def insert_items(conn: Connection, *, project_id: int, import_id: int, batch: Sequence[NewItem]) -> list[int]:
+    """Write a batch of staged (invisible) items with their payloads and predictions; their ids in order."""
     if not batch:
-        return
+        return []
     at = now()
     stamp = time_value(conn, at)
     ids = allocate_ids(conn, len(batch))
@@ -71,18 +85,22 @@ def insert_items(conn: Connection, *, project_id: int, import_id: int, batch: Se
                 [(i, p["model"], p["score"], json_value(p["result"]), stamp)
                  for i, it in pairs for p in it.predictions])
     conn.execute(update(imports).where(imports.c.id == import_id).values(heartbeat_at=at))
+    return ids
 
 
 ITEM_INSERT = ("id", "project_id", "key", "state", "is_open", "sort_key", "n_submitted", "import_id", "created_at",
                "updated_at")
 
 
-def publish_import(conn: Connection, import_id: int, report: dict[str, Any]) -> None:
-    """Make a finished import's items visible, all at once."""
-    conn.execute(
-        update(items).where(items.c.import_id == import_id)
-        .values(state="new", is_open=True, import_id=None)
-    )
+def publish_import(conn: Connection, import_id: int, report: dict[str, Any], *, overlap: int | None = None) -> None:
+    """Make a finished import's items visible, all at once. With ``overlap``, items that came with
+    submitted annotations (``n_submitted``) get the state and queue place those imply."""
+    values: dict[str, Any] = {"state": "new", "is_open": True, "import_id": None}
+    if overlap is not None:
+        values["state"] = case((items.c.n_submitted == 0, "new"), (items.c.n_submitted < overlap, "in_progress"),
+                               else_="annotated")
+        values["is_open"] = items.c.n_submitted < overlap
+    conn.execute(update(items).where(items.c.import_id == import_id).values(**values))
     conn.execute(update(imports).where(imports.c.id == import_id).values(status="done", report=report,
                                                                            heartbeat_at=now()))
 

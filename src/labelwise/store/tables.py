@@ -237,6 +237,27 @@ comments = Table(
     Index("ix_comments_item", "item_id", "id"),
 )
 
+# Dataset versions: a snapshot freezes the project's export (its canonical JSON Lines, gzip with a fixed
+# mtime, in DATA_DIR/media/snapshots/) so that any format can be made from it later with identical bytes.
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False, default=""),
+    Column("schema_version", Integer, nullable=False),
+    Column("content_sha256", String(64), nullable=False),  # of the uncompressed JSON Lines
+    Column("file_sha256", String(64), nullable=False),  # of the stored .jsonl.gz
+    Column("file_key", String(300), nullable=False),  # path under the media folder
+    Column("size", BigInteger, nullable=False, default=0),  # uncompressed bytes
+    Column("items", Integer, nullable=False, default=0),
+    Column("annotations", Integer, nullable=False, default=0),
+    Column("summary", Json),  # counts by state, annotators (counted), QA figures, guidelines, sources
+    Column("created_by", Id, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("created_at", When, nullable=False),
+    Index("ix_snapshots_project", "project_id", "id"),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

@@ -86,6 +86,18 @@ def _gold_item(w: Any) -> int:
     return int(w.items[2])
 
 
+def _snapshot(w: Any) -> int:
+    """A snapshot of project demo (made by an admin), to read, export and compare."""
+    r = w.admin.client.post(f"{P}/snapshots", json={"name": "authz"})
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+LS_FILES = {"export": ("ls.json", b'[{"data": {"text": "hi"}}]'),
+            "config": ("ls.xml", b'<View><Text name="text" value="$text"/>'
+                       b'<Choices name="c" toName="text"><Choice value="a"/></Choices></View>')}
+
+
 def _fresh_user(w: Any, role: str) -> str:
     email = f"target-{role}@example.org"
     auth.create_user(w.ctx, None, email=email, password="correct horse")
@@ -167,6 +179,21 @@ ROUTES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/projects/{ref}/export"): Case(project("manager", 200), lambda w, r, c: c.get(f"{P}/export")),
     ("GET", "/api/v1/projects/{ref}/export/formats"): Case(project("manager", 200),
                                                            lambda w, r, c: c.get(f"{P}/export/formats")),
+    # --- datasets: snapshots, Label Studio projects ---------------------------------------------------
+    ("POST", "/api/v1/projects/{ref}/snapshots"): Case(project("manager", 201), lambda w, r, c: c.post(
+        f"{P}/snapshots", json={"name": f"by {r}"})),
+    ("GET", "/api/v1/projects/{ref}/snapshots"): Case(project("reviewer", 200), lambda w, r, c: c.get(
+        f"{P}/snapshots")),
+    ("GET", "/api/v1/projects/{ref}/snapshots/{snapshot_id}"): Case(project("reviewer", 200), lambda w, r, c: c.get(
+        f"{P}/snapshots/{_snapshot(w)}")),
+    ("GET", "/api/v1/projects/{ref}/snapshots/{snapshot_id}/export"): Case(
+        project("manager", 200), lambda w, r, c: c.get(f"{P}/snapshots/{_snapshot(w)}/export")),
+    ("GET", "/api/v1/projects/{ref}/snapshots/{snapshot_id}/diff/{other_id}"): Case(
+        project("manager", 200), lambda w, r, c: c.get(f"{P}/snapshots/{_snapshot(w)}/diff/{_snapshot(w)}")),
+    ("GET", "/api/v1/projects/{ref}/snapshots/{snapshot_id}/card"): Case(
+        project("reviewer", 200), lambda w, r, c: c.get(f"{P}/snapshots/{_snapshot(w)}/card")),
+    ("POST", "/api/v1/labelstudio/import"): Case(admin_only(201), lambda w, r, c: c.post(
+        f"{API}/labelstudio/import", params={"name": f"ls-{r}"}, files=LS_FILES)),
     # --- annotation -------------------------------------------------------------------------------
     ("POST", "/api/v1/projects/{ref}/tasks/next"): Case(project("annotator", 200), lambda w, r, c: c.post(
         f"{P}/tasks/next")),

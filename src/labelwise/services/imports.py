@@ -23,10 +23,13 @@ from labelwise.domain.permissions import Action, Actor
 from labelwise.domain.schema import LabelSchema
 from labelwise.domain.states import Ordering, sort_key_for
 from labelwise.errors import Invalid, LabelwiseError
+from labelwise.formats import registry
+from labelwise.formats.records import FORMATS as ROW_FORMATS
 from labelwise.formats.records import Row, RowError, read_rows
 from labelwise.services.access import open_project
 from labelwise.services.context import Context
-from labelwise.store import audit
+from labelwise.services.import_labels import LabelPolicy, LabelProblem, read_format
+from labelwise.store import audit, imported_labels
 from labelwise.store import items as item_rows
 from labelwise.store.clock import aware, now
 
@@ -40,6 +43,7 @@ class ImportReport:
     created: int = 0
     skipped: int = 0  # rows whose key the project already holds
     invalid: int = 0  # bad rows left out (only with skip_invalid)
+    annotations: int = 0  # submitted annotations that came with the rows
     rows: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     import_id: int | None = None
@@ -47,7 +51,7 @@ class ImportReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {"import_id": self.import_id, "rows": self.rows, "created": self.created, "skipped": self.skipped,
-                "invalid": self.invalid, "errors": self.errors}
+                "invalid": self.invalid, "annotations": self.annotations, "errors": self.errors}
 
     def add_error(self, row: int, msg: str, loc: list[Any] | None = None) -> None:
         if len(self.errors) < MAX_REPORTED_ERRORS:
@@ -79,8 +83,10 @@ class _RowReader:
     Built once per import so the per-row work is only what each row needs.
     """
 
-    def __init__(self, schema: LabelSchema, key_field: str | None, ordering: str) -> None:
+    def __init__(self, schema: LabelSchema, key_field: str | None, ordering: str,
+                 labels: LabelPolicy | None = None) -> None:
         self.schema = schema
+        self.labels = labels
         self.bound = tuple(sorted(schema.bound_fields()))
         self.key_field = key_field
         self.ordering = Ordering(ordering)
@@ -152,6 +158,24 @@ class _RowReader:
         return item_rows.NewItem(key=self._key(raw, data), data=data, meta=meta, predictions=predictions,
                                  sort_key=sort_key)
 
+    def labelled(self, raw: dict[str, Any], number: int) -> tuple[item_rows.NewItem, Annotations]:
+        """The new item and the submitted annotations that come with it (see ``import_labels``)."""
+        it = self.item(raw)
+        if self.labels is None:
+            return it, []
+        try:
+            anns, preds = self.labels.split(raw, number, self.schema, it.data, it.meta)
+        except LabelProblem as problem:
+            raise _RowProblem(f"{self.labels.source}: record {number} (key {it.key!r}): {problem}",
+                              problem.loc) from None
+        if preds:
+            it = item_rows.NewItem(key=it.key, data=it.data, meta=it.meta, predictions=[*it.predictions, *preds],
+                                   sort_key=it.sort_key)
+        return it, anns
+
+
+Annotations = list[tuple[int, dict[str, Any], float]]
+
 
 def _as_list(value: str, what: str) -> Any:
     if not value.strip():
@@ -164,23 +188,28 @@ def _as_list(value: str, what: str) -> Any:
 
 def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row], *, source: str = "",
                 skip_invalid: bool = False, key_field: str | None = None,
-                progress: Callable[[int], None] | None = None) -> ImportReport:
-    """Import ``(row_number, row)`` pairs. Raises Invalid with every bad row unless ``skip_invalid``."""
+                progress: Callable[[int], None] | None = None, labels: LabelPolicy | None = None) -> ImportReport:
+    """Import ``(row_number, row)`` pairs. Raises Invalid with every bad row unless ``skip_invalid``.
+
+    With ``labels``, the rows' annotations are imported too (as submitted annotations or predictions):
+    staged with their items, so that they appear, with the items' states, when the import is published.
+    """
     with ctx.db.write() as conn:
         access = open_project(ctx, conn, actor, ref, Action.manage)
         import_id = item_rows.insert_import(conn, project_id=access.id, user_id=actor.id, source=source[:500],
                                             owner=_owner())
     report = ImportReport(import_id=import_id)
-    reader = _RowReader(access.schema, key_field, access.project["ordering"])
+    reader = _RowReader(access.schema, key_field, access.project["ordering"], labels)
+    version = int(access.project["schema_version"])
     batch_size = ctx.settings.import_batch_size
     try:
-        batch: list[tuple[int, item_rows.NewItem]] = []
+        batch: list[tuple[int, item_rows.NewItem, Annotations]] = []
         for number, raw in rows:
             report.rows += 1
             try:
                 if isinstance(raw, RowError):
                     raise _RowProblem(raw.message)
-                batch.append((number, reader.item(raw)))
+                batch.append((number, *reader.labelled(raw, number)))
             except _RowProblem as problem:
                 report.invalid += 1
                 report.add_error(number, str(problem), problem.loc)
@@ -188,11 +217,13 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
                 report.invalid += 1
                 report.add_error(number, f"cannot read this row: {exc}")
             if len(batch) >= batch_size:
-                _write_batch(ctx, access.id, import_id, batch, report, skip_invalid)
+                _write_batch(ctx, access.id, import_id, batch, report, skip_invalid, version, labels)
                 batch = []
                 if progress:
                     progress(report.rows)
-        _write_batch(ctx, access.id, import_id, batch, report, skip_invalid)
+        _write_batch(ctx, access.id, import_id, batch, report, skip_invalid, version, labels)
+        if labels is not None:
+            labels.check_unknown()
         if report.errors and not skip_invalid:
             raise Invalid(
                 f"{report.invalid} of {report.rows} rows are invalid; nothing was imported "
@@ -200,7 +231,8 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
                 errors=report.errors,
             )
         with ctx.db.write() as conn:
-            item_rows.publish_import(conn, import_id, report.as_dict())
+            item_rows.publish_import(conn, import_id, report.as_dict(),
+                                     overlap=access.project["overlap"] if labels is not None else None)
             audit.record(conn, user_id=actor.id, project_id=access.id, action="import", target=source[:200],
                          details={k: v for k, v in report.as_dict().items() if k != "errors"})
     except BaseException as exc:
@@ -215,18 +247,20 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
     return report
 
 
-def _write_batch(ctx: Context, project_id: int, import_id: int, batch: list[tuple[int, item_rows.NewItem]],
-                 report: ImportReport, skip_invalid: bool) -> None:
+def _write_batch(ctx: Context, project_id: int, import_id: int,
+                 batch: list[tuple[int, item_rows.NewItem, Annotations]], report: ImportReport, skip_invalid: bool,
+                 schema_version: int, labels: LabelPolicy | None) -> None:
     if not batch:
         return
-    if report.errors and not skip_invalid:
+    if (report.errors and not skip_invalid) or (labels is not None and labels.unknown):
         return  # the import will be rejected: only keep reading to report every bad row
     with ctx.db.write() as conn:
-        keys = [it.key for _, it in batch if it.key is not None]
+        keys = [it.key for _, it, _ in batch if it.key is not None]
         existing = item_rows.existing_keys(conn, project_id, keys) if keys else {}
         fresh: list[item_rows.NewItem] = []
+        fresh_labels: list[Annotations] = []
         seen = report.key_rows  # across batches, so that a duplicate names the row of its first
-        for number, it in batch:
+        for number, it, anns in batch:
             if it.key is not None:
                 if it.key in seen or existing.get(it.key, -1) == import_id:
                     first = f" (first at row {seen[it.key]})" if it.key in seen else ""
@@ -238,21 +272,48 @@ def _write_batch(ctx: Context, project_id: int, import_id: int, batch: list[tupl
                     continue
                 seen[it.key] = number
             fresh.append(it)
+            fresh_labels.append(anns)
         if report.errors and not skip_invalid:
             return
-        item_rows.insert_items(conn, project_id=project_id, import_id=import_id, batch=fresh)
+        ids = item_rows.insert_items(conn, project_id=project_id, import_id=import_id, batch=fresh)
+        if labels is not None:
+            report.annotations += imported_labels.insert_submitted(
+                conn, project_id=project_id, schema_version=schema_version,
+                rows=[(i, anns) for i, anns in zip(ids, fresh_labels, strict=True) if anns])
         report.created += len(fresh)
 
 
 def import_stream(ctx: Context, actor: Actor, ref: int | str, stream: IO[bytes], fmt: str, *, source: str = "",
                   skip_invalid: bool = False, key_field: str | None = None,
-                  progress: Callable[[int], None] | None = None) -> ImportReport:
-    try:
-        rows: Iterator[Row] = read_rows(stream, fmt)
-    except ValueError as exc:
-        raise Invalid(str(exc)) from None
+                  progress: Callable[[int], None] | None = None, labels: str | None = None, model: str | None = None,
+                  annotator: str | None = None, options: dict[str, Any] | None = None) -> ImportReport:
+    """Import a file: rows of JSONL/JSON/CSV/Parquet, or any format of ``formats.registry`` that can be
+    read (``coco``, ``yolo``, ``voc``, ``conll``, ``spacy``, ``ner-jsonl``, ``labelstudio``; folder formats as
+    a zip). ``labels``: ``annotations`` (the default for registry formats), ``predictions`` (of ``model``)
+    or ``ignore`` (the default for row formats, which then read only ``predictions``)."""
+    options = options or {}
+    if fmt in ROW_FORMATS:
+        if options:
+            raise Invalid(f"format {fmt!r} takes no options")
+        try:
+            rows: Iterator[Row] = read_rows(stream, fmt)
+        except ValueError as exc:
+            raise Invalid(str(exc)) from None
+        mode = labels or "ignore"
+    elif fmt in registry.FORMATS:
+        with ctx.db.read() as conn:
+            schema = open_project(ctx, conn, actor, ref, Action.manage).schema
+        rows = read_format(fmt, stream, schema, source=source, options=options)
+        mode = labels or "annotations"
+    else:
+        readable = [*ROW_FORMATS, *(f.name for f in registry.FORMATS.values() if f.reader is not None)]
+        raise Invalid(f"unknown format {fmt!r}: the formats an import reads are {', '.join(readable)}")
+    policy = None if mode == "ignore" else LabelPolicy(ctx, mode=mode, model=model or fmt, annotator=annotator,
+                                                        source=source or fmt)
+    if policy is None and labels is not None and labels not in ("ignore",):
+        raise Invalid(f"labels must be annotations, predictions or ignore, not {labels!r}")
     return import_rows(ctx, actor, ref, rows, source=source, skip_invalid=skip_invalid, key_field=key_field,
-                       progress=progress)
+                       progress=progress, labels=policy)
 
 
 def import_records(ctx: Context, actor: Actor, ref: int | str, records: Iterable[dict[str, Any]],

@@ -12,6 +12,7 @@ from starlette.responses import StreamingResponse
 
 from labelwise.api.deps import ActorDep, CtxDep, Cursor, RowId
 from labelwise.api.responses import JSON
+from labelwise.api.routes import datasets
 from labelwise.api.schemas import RecordsImport
 from labelwise.errors import Invalid
 from labelwise.formats.records import detect_format
@@ -41,9 +42,16 @@ def _format_of(name: str) -> str:
 
 @router.post("/projects/{ref}/import")
 async def import_file(ref: str, request: Request, actor: ActorDep, ctx: CtxDep, format: str | None = None,
-                      skip_invalid: bool = False, key_field: str | None = None, filename: str | None = None) -> JSON:
+                      skip_invalid: bool = False, key_field: str | None = None, filename: str | None = None,
+                      labels: str | None = None, model: str | None = None, annotator: str | None = None) -> JSON:
     """Import a file sent as the raw body (format from ``format``, the file name or Content-Type) or as a
-    multipart upload in a field named ``file``. Answers with the import report; 422 lists bad rows."""
+    multipart upload in a field named ``file``. Answers with the import report; 422 lists bad rows.
+
+    ``format`` may also be any readable dataset format (coco, yolo, voc, conll, spacy, ner-jsonl,
+    labelstudio; folder formats as a zip); ``labels=annotations|predictions|ignore`` says what becomes
+    of the labels, ``model`` names predictions, ``annotator`` takes annotations of non-users;
+    ``opt.<name>=value`` passes a reader option."""
+    options = {k[4:]: v for k, v in request.query_params.items() if k.startswith("opt.")}
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     limit = ctx.settings.max_upload_mb << 20
     if content_type == "multipart/form-data":
@@ -69,7 +77,8 @@ async def import_file(ref: str, request: Request, actor: ActorDep, ctx: CtxDep, 
         stream.seek(0)
     try:
         report = await run_in_threadpool(imports.import_stream, ctx, actor, ref, stream, fmt, source=name,
-                                         skip_invalid=skip_invalid, key_field=key_field)
+                                         skip_invalid=skip_invalid, key_field=key_field, labels=labels, model=model,
+                                         annotator=annotator, options=options)
     finally:
         stream.close()
     return JSON(report.as_dict(), status_code=201)
@@ -119,3 +128,7 @@ async def export(ref: str, request: Request, actor: ActorDep, ctx: CtxDep, forma
                                   **_filters(state, annotator, label, text, request))
     return StreamingResponse(iterate_in_threadpool(out.chunks), media_type=out.media_type,
                              headers={"content-disposition": f'attachment; filename="{out.filename}"'})
+
+
+# Snapshots and Label Studio projects live in their own module, served under this router.
+router.include_router(datasets.router)

@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from labelwise import __version__
-from labelwise.cli import data, demo, projects, server, users
+from labelwise.cli import data, datasets, demo, projects, server, users
 from labelwise.cli.output import print_error
 from labelwise.cli.where import NoDatabase
 
@@ -57,6 +57,7 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 server.register(app)
 demo.register(app)
 data.register(app)
+datasets.register(app)
 app.add_typer(users.user_app, name="user")
 app.add_typer(users.token_app, name="token")
 app.add_typer(projects.app, name="project")

@@ -57,20 +57,47 @@ def _options(values: list[str]) -> dict[str, str]:
 
 def import_command(
     project: ProjectArg,
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
-                                         help="A .jsonl, .json, .csv or .parquet file.")],
+    file: Annotated[Path, typer.Argument(exists=True, readable=True,
+                                         help="A .jsonl, .json, .csv or .parquet file, or a file or folder in "
+                                         "another --format.")],
     skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Import the valid rows and report the "
                                                "others, instead of rejecting the whole file.")] = False,
     key_field: Annotated[str | None, typer.Option("--key-field", help="The field holding each row's unique key "
                                                   "(rows whose key exists already are skipped).",
                                                   show_default=False)] = None,
+    format: Annotated[str | None, typer.Option(
+        "--format", "-f", help="jsonl, json, csv, parquet, or a dataset format with labels: coco, yolo, "
+        "yolo-seg, yolo-pose, voc, conll, spacy, ner-jsonl, labelstudio (a folder is sent as a zip). "
+        "(default: from the file's extension)", show_default=False)] = None,
+    labels: Annotated[str | None, typer.Option(
+        "--labels", help="What to do with the file's labels: annotations (attributed by annotator email), "
+        "predictions, or ignore. (default: annotations for dataset formats, ignore for jsonl/json/csv/parquet)",
+        show_default=False)] = None,
+    as_predictions: Annotated[bool, typer.Option("--as-predictions", help="Import the labels as predictions "
+                                                 "(pre-labels), not annotations.")] = False,
+    model: Annotated[str | None, typer.Option("--model", help="The model name of imported predictions "
+                                              "(default: the format).", show_default=False)] = None,
+    annotator: Annotated[str | None, typer.Option(
+        "--annotator", help="The user (email) who takes annotations whose annotator is not a user.",
+        show_default=False)] = None,
+    option: Annotated[list[str] | None, typer.Option(
+        "--option", "-O", help="A reader option as NAME=VALUE (repeatable), e.g. -O label=entities.",
+        show_default=False)] = None,
     data_dir: DataDirOption = None, db: DbOption = None, url: UrlOption = None, token: TokenOption = None,
 ) -> None:
-    """Import items from a file into a project. All or nothing unless --skip-invalid."""
+    """Import items from a file into a project, with their labels in dataset formats. All or nothing unless
+    --skip-invalid."""
     try:
-        fmt = format_of(file)
+        fmt = format or format_of(file)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="FILE") from None
+    if as_predictions:
+        labels = "predictions"
+    options = _options(option or [])
+    if file.is_dir():
+        import_folder(project, file, fmt, skip_invalid=skip_invalid, key_field=key_field, labels=labels,
+                      model=model, annotator=annotator, options=options, where=Where(data_dir, db, url, token))
+        return
     where = Where(data_dir, db, url, token)
     size = file.stat().st_size
     with progress_bar(f"Importing {file.name}", total=size) as bar:
@@ -80,7 +107,8 @@ def import_command(
                     bar.update(done, note="sent" if done < size else "the server is importing...")
 
                 report: dict[str, Any] = client.get_project(project).import_items(
-                    file, skip_invalid=skip_invalid, key_field=key_field, format=fmt, progress=sent).model_dump()
+                    file, skip_invalid=skip_invalid, key_field=key_field, format=fmt, progress=sent, labels=labels,
+                    model=model, annotator=annotator, options=options).model_dump()
         else:
             from labelwise.services import auth, imports
 
@@ -91,12 +119,35 @@ def import_command(
                 stream = io.BufferedReader(_Reader(raw))
                 report = imports.import_stream(ctx, auth.local_admin(ctx), project, stream, fmt, source=file.name,
                                                skip_invalid=skip_invalid, key_field=key_field,
-                                               progress=rows_done).as_dict()
+                                               progress=rows_done, labels=labels, model=model,
+                                               annotator=annotator, options=options).as_dict()
         bar.update(size, note=f"{report['rows']:,} rows")
+    print_report(project, report)
+
+
+def print_report(project: str, report: dict[str, Any]) -> None:
+    labelled = f", {report['annotations']:,} annotations" if report.get("annotations") else ""
     out.print(f"Imported {report['created']:,} new items into {project!r} from {report['rows']:,} rows "
-              f"({report['skipped']:,} already there, {report['invalid']:,} invalid)", highlight=False)
+              f"({report['skipped']:,} already there, {report['invalid']:,} invalid{labelled})", highlight=False)
     if report["errors"]:
         out.print(errors_table(report["errors"]))
+
+
+def import_folder(project: str, folder: Path, fmt: str, *, where: Where, **settings: Any) -> None:
+    """A folder format (YOLO, VOC, spaCy): zipped, then imported like a file."""
+    from labelwise.client.transfer import zipped
+
+    if where.remote:
+        with where.client() as client:
+            report: dict[str, Any] = client.get_project(project).import_items(folder, format=fmt,
+                                                                              **settings).model_dump()
+    else:
+        from labelwise.services import auth, imports
+
+        with where.context() as ctx, zipped(folder) as stream:
+            report = imports.import_stream(ctx, auth.local_admin(ctx), project, stream, fmt,
+                                           source=f"{folder.name}.zip", **settings).as_dict()
+    print_report(project, report)
 
 
 def export_command(

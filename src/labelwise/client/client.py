@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from labelwise.client.http import Session, path_ref
+from labelwise.client.http import TRANSFER_TIMEOUT, Session, path_ref
 from labelwise.client.models import ProjectInfo, User
 from labelwise.client.project import Project
 
@@ -97,3 +97,22 @@ class Client:
         """The projects you can see (all of them, for an admin)."""
         data = self._session.json("GET", "/projects")
         return [Project(self._session, ProjectInfo.model_validate(p)) for p in data]
+
+    def import_labelstudio(self, export: str | os.PathLike[str], config: str | os.PathLike[str], name: str, *,
+                           labels: str = "annotations", model: str | None = None,
+                           annotator: str | None = None) -> dict[str, Any]:
+        """A new project ``name`` from a Label Studio JSON export and its labeling config (a path, or the XML
+        itself). Returns ``{"project", "untranslated": [tags it could not translate], "import": report}``."""
+        config_path = Path(config)
+        xml = config_path.read_bytes() if "<" not in str(config) and config_path.is_file() else str(config).encode()
+        params = {"name": name, "labels": labels, "model": model, "annotator": annotator}
+        with Path(export).open("rb") as stream:
+            request = self._session.http.build_request(
+                "POST", "/labelstudio/import", params={k: v for k, v in params.items() if v is not None},
+                files={"export": (Path(export).name, stream, "application/json"),
+                       "config": (config_path.name if "<" not in str(config) else "config.xml", xml, "text/xml")},
+                timeout=TRANSFER_TIMEOUT)
+            response = self._session._send(request)
+        out: dict[str, Any] = response.json()
+        out["project"] = Project(self._session, ProjectInfo.model_validate(out["project"]))
+        return out

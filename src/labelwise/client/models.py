@@ -51,6 +51,7 @@ class ImportReport(_Model):
     created: int = 0
     skipped: int = 0
     invalid: int = 0
+    annotations: int = 0  # submitted annotations imported with the items
     errors: list[dict[str, Any]] = Field(default_factory=list)
 
 

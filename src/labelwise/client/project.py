@@ -98,34 +98,47 @@ class Project:
     # ---- imports -------------------------------------------------------------------------------
     def import_items(self, source: Iterable[dict[str, Any]] | str | os.PathLike[str] | pd.DataFrame, *,
                      skip_invalid: bool = False, key_field: str | None = None, format: str | None = None,
-                     progress: Callable[[int], None] | None = None) -> ImportReport:
+                     progress: Callable[[int], None] | None = None, labels: str | None = None,
+                     model: str | None = None, annotator: str | None = None,
+                     options: dict[str, str] | None = None) -> ImportReport:
         """Import a file (path), a list or iterable of records, or a pandas DataFrame.
 
         All or nothing: a bad row rejects the whole import with ``Invalid`` (its ``errors`` list every bad
         row) unless ``skip_invalid``, which keeps the valid rows and reports the others. ``progress`` is
         called with the number of bytes sent so far (for files and large record sets).
+
+        ``format`` may be any dataset format the server reads (``coco``, ``yolo``, ``voc``, ``conll``,
+        ``spacy``, ``ner-jsonl``, ``labelstudio``); a folder (YOLO, VOC, spaCy) is sent as a zip. ``labels``:
+        ``annotations`` (by users' emails; ``annotator`` takes those of anyone else), ``predictions`` (of
+        ``model``) or ``ignore``; ``options`` are the reader's options.
         """
-        options = {"skip_invalid": skip_invalid, "key_field": key_field}
+        extra = {"labels": labels, "model": model, "annotator": annotator,
+                 **{f"opt.{k}": v for k, v in (options or {}).items()}}
+        settings = {"skip_invalid": skip_invalid, "key_field": key_field, "extra": extra}
         if isinstance(source, str | os.PathLike):
             path = Path(source)
             fmt = format or transfer.format_of(path)
+            if path.is_dir():
+                with transfer.zipped(path) as stream:
+                    return self._import_stream(stream, fmt, f"{path.name}.zip", progress=progress, **settings)
             with path.open("rb") as stream:
-                return self._import_stream(stream, fmt, path.name, progress=progress, **options)
+                return self._import_stream(stream, fmt, path.name, progress=progress, **settings)
         records: Iterable[dict[str, Any]] = (
             transfer.dataframe_records(source) if transfer.is_dataframe(source) else source  # type: ignore[arg-type]
         )
         head, rest = transfer.first_chunk(records, RECORDS_CHUNK)
-        if len(head) <= RECORDS_CHUNK:
-            body = transfer.dumps({"records": head, **options})
+        if len(head) <= RECORDS_CHUNK and not any(extra.values()):
+            body = transfer.dumps({"records": head, "skip_invalid": skip_invalid, "key_field": key_field})
             data = self._session.json("POST", f"{self._path}/records", content=body,
                                       headers={"content-type": "application/json"}, timeout=TRANSFER_TIMEOUT)
             return ImportReport.model_validate(data)
         with transfer.spool_jsonl(head, rest) as spool:
-            return self._import_stream(spool, "jsonl", "records.jsonl", progress=progress, **options)
+            return self._import_stream(spool, "jsonl", "records.jsonl", progress=progress, **settings)
 
     def _import_stream(self, stream: Any, fmt: str, name: str, *, skip_invalid: bool, key_field: str | None,
-                       progress: Callable[[int], None] | None) -> ImportReport:
-        params = {"format": fmt, "filename": name, "skip_invalid": skip_invalid, "key_field": key_field}
+                       progress: Callable[[int], None] | None, extra: dict[str, Any] | None = None) -> ImportReport:
+        params = {"format": fmt, "filename": name, "skip_invalid": skip_invalid, "key_field": key_field,
+                  **(extra or {})}
         headers = {"content-type": "application/octet-stream"}
         size = transfer.stream_size(stream)
         if size is not None:
@@ -266,3 +279,41 @@ class Project:
                 rows.append(transfer.flat_record(json.loads(pending), columns))
         order = [*transfer.FIXED_COLUMNS, *columns, *transfer.JSON_COLUMNS]
         return pd.DataFrame.from_records(rows, columns=order)
+
+    # ---- snapshots (dataset versions) ------------------------------------------------------------
+    def create_snapshot(self, name: str = "") -> dict[str, Any]:
+        """Freeze the labeled data now: content hash, counts, schema version, QA summary."""
+        return self._session.json("POST", f"{self._path}/snapshots", json={"name": name},  # type: ignore[no-any-return]
+                                  timeout=TRANSFER_TIMEOUT)
+
+    def snapshots(self) -> list[dict[str, Any]]:
+        return self._session.json("GET", f"{self._path}/snapshots")  # type: ignore[no-any-return]
+
+    def snapshot(self, snapshot_id: int) -> dict[str, Any]:
+        return self._session.json("GET", f"{self._path}/snapshots/{int(snapshot_id)}")  # type: ignore[no-any-return]
+
+    def export_snapshot(self, snapshot_id: int, path: str | os.PathLike[str], format: str = "jsonl", *,
+                        options: dict[str, str] | None = None) -> Path:
+        """Write a snapshot in ``format`` to ``path`` (the same bytes every time); returns the path."""
+        target = Path(path)
+        partial = target.with_name(target.name + ".part")
+        params = {"format": format, **{f"opt.{k}": v for k, v in (options or {}).items()}}
+        try:
+            with self._session.stream("GET", f"{self._path}/snapshots/{int(snapshot_id)}/export",
+                                      params=params) as response, partial.open("wb") as out:
+                for chunk in response.iter_bytes(transfer.CHUNK_BYTES):
+                    out.write(chunk)
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
+        return target
+
+    def diff_snapshots(self, snapshot_id: int, other_id: int, *, limit: int = 1000) -> dict[str, Any]:
+        """Items added, removed and relabelled from one snapshot to another (lists cut at ``limit``)."""
+        return self._session.json(  # type: ignore[no-any-return]
+            "GET", f"{self._path}/snapshots/{int(snapshot_id)}/diff/{int(other_id)}", params={"limit": limit},
+            timeout=TRANSFER_TIMEOUT)
+
+    def snapshot_card(self, snapshot_id: int) -> str:
+        """The dataset card of a snapshot, as markdown."""
+        return self._session.request("GET", f"{self._path}/snapshots/{int(snapshot_id)}/card").text

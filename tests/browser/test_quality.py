@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from playwright.sync_api import expect
+
 from tests.browser.helpers import Server, login_fast
 
 pytestmark = pytest.mark.browser

@@ -119,6 +119,23 @@ def _own_token_id(w: Any, role: str) -> int:
             api_tokens.c.token_hash == hashlib.sha256(token.encode()).hexdigest())).scalar_one())
 
 
+def _media_key(w: Any) -> str:
+    """A PNG stored in the media folder and referred to by project demo."""
+    import io
+
+    from PIL import Image
+
+    from labelwise.store import media_refs
+
+    png = io.BytesIO()
+    Image.new("RGB", (1, 1)).save(png, format="PNG")
+    png.seek(0)
+    key = w.ctx.media.put(png, "dot.png")
+    with w.ctx.db.write() as conn:
+        media_refs.add(conn, int(w.project["id"]), [{"key": key, "kind": "image", "facts": {"width": 1, "height": 1}}])
+    return key
+
+
 NEW_SCHEMA = {"fields": {"text": "text"}, "labels": [
     {"name": "sentiment", "kind": "choice", "options": ["positive", "negative", "neutral", "mixed"], "required": True},
     {"name": "entities", "kind": "spans", "field": "text", "options": ["PER", "ORG", "LOC"]},
@@ -237,6 +254,19 @@ ROUTES: dict[tuple[str, str], Case] = {
         f"{P}/quality/final/recompute")),
     ("GET", "/api/v1/projects/{ref}/quality/dashboard"): Case(project("reviewer", 200), lambda w, r, c: c.get(
         f"{P}/quality/dashboard")),
+    # --- media: upload (demo has no media field: 422 once allowed), then read a key demo refers to -------
+    ("POST", "/api/v1/projects/{ref}/media"): Case(project("manager", 422), lambda w, r, c: c.post(
+        f"{P}/media", files={"files": ("a.png", b"not really")})),
+    ("GET", "/api/v1/projects/{ref}/media/{key:path}"): Case(project("annotator", 200), lambda w, r, c: c.get(
+        f"{P}/media/{_media_key(w)}")),
+    ("GET", "/api/v1/projects/{ref}/media/{key:path}/info"): Case(project("annotator", 200), lambda w, r, c: c.get(
+        f"{P}/media/{_media_key(w)}/info")),
+    ("GET", "/api/v1/projects/{ref}/media/{key:path}/display"): Case(project("annotator", 200), lambda w, r, c: c.get(
+        f"{P}/media/{_media_key(w)}/display")),
+    ("GET", "/api/v1/projects/{ref}/media/{key:path}/peaks"): Case(project("annotator", 422), lambda w, r, c: c.get(
+        f"{P}/media/{_media_key(w)}/peaks")),  # an image has no peaks: 422 once allowed
+    ("GET", "/api/v1/projects/{ref}/media/{key:path}/series"): Case(project("annotator", 422), lambda w, r, c: c.get(
+        f"{P}/media/{_media_key(w)}/series")),
 }
 
 

@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 
 from labelwise import __version__
 from labelwise.api.responses import JSON
-from labelwise.api.routes import auth, comments, data, projects, quality, tasks
+from labelwise.api.routes import auth, comments, data, media, projects, quality, tasks
 from labelwise.config import Settings
 from labelwise.errors import LabelwiseError
 from labelwise.services.context import Context
@@ -27,7 +27,8 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None, 
     app = FastAPI(title="labelwise", version=__version__, docs_url="/api/docs", redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     app.state.ctx = ctx
-    for router in (auth.router, projects.router, data.router, tasks.router, comments.router, quality.router):
+    for router in (auth.router, projects.router, data.router, tasks.router, comments.router, quality.router,
+                   media.router):
         app.include_router(router, prefix="/api/v1")
 
     @app.get("/api/v1/health", tags=["meta"])

@@ -258,6 +258,19 @@ snapshots = Table(
     Index("ix_snapshots_project", "project_id", "id"),
 )
 
+# Media a project's items refer to (``media:<key>`` in their data): the per-project access check of
+# the media routes is one primary-key lookup here; ``facts`` are the probed width/height/duration/...
+media_refs = Table(
+    "media_refs",
+    metadata,
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(100), primary_key=True),
+    Column("kind", String(16), nullable=False),  # image | audio | video | timeseries
+    Column("name", String(500), nullable=False, default=""),  # the uploaded file's name
+    Column("facts", Json),
+    Column("created_at", When, nullable=False),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

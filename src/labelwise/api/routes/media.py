@@ -1,0 +1,118 @@
+"""Media: upload files (one item each) and read them back with range requests, peaks, series and
+display-sized images. Reading needs membership of a project whose items refer to the key."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.responses import FileResponse
+
+from labelwise.api.deps import ActorDep, CtxDep
+from labelwise.api.responses import JSON
+from labelwise.errors import Invalid
+from labelwise.services import media_import, media_serve
+
+router = APIRouter(tags=["media"])
+CACHE = "private, max-age=86400, immutable"  # keys are content hashes: a key's bytes never change
+
+
+@router.post("/projects/{ref}/media")
+async def upload_media(ref: str, request: Request, actor: ActorDep, ctx: CtxDep, field: str | None = None,
+                       skip_invalid: bool = False) -> JSON:
+    """Multipart upload: any number of fields named ``files`` (or ``file``); a ``.zip`` is unpacked.
+    One item per media file; answers with the import report (422 names every unreadable file)."""
+    limit = ctx.settings.max_upload_mb << 20
+    form = await request.form(max_part_size=limit, max_files=100_000)
+    uploads = [u for key in ("files", "file") for u in form.getlist(key) if isinstance(u, UploadFile)]
+    if not uploads:
+        raise Invalid("send the media as multipart fields named 'files'")
+    try:
+        report = await run_in_threadpool(_import_uploads, ctx, actor, ref, uploads, field, skip_invalid)
+    finally:
+        await form.close()
+    return JSON(report.as_dict(), status_code=201)
+
+
+def _import_uploads(ctx: Any, actor: Any, ref: str, uploads: list[UploadFile], field: str | None,
+                    skip_invalid: bool) -> Any:
+    files: list[tuple[str, Any]] = []
+    archives = []
+    try:
+        for upload in uploads:
+            name = Path(upload.filename or "upload").name
+            if name.lower().endswith(".zip"):
+                archive = zipfile.ZipFile(upload.file)
+                archives.append(archive)
+                files.extend(media_import.zip_files(archive))
+            else:
+                files.append((name, lambda f=upload.file: _Unclosed(f)))
+        source = uploads[0].filename or "upload" if len(uploads) == 1 else f"{len(uploads)} files"
+        return media_import.import_files(ctx, actor, ref, files, source=source, field=field,
+                                         skip_invalid=skip_invalid)
+    except zipfile.BadZipFile as exc:
+        raise Invalid(f"not a readable zip: {exc}") from None
+    finally:
+        for archive in archives:
+            archive.close()
+
+
+class _Unclosed:
+    """An upload's spooled file for one ``with`` block, left open for the form to close."""
+
+    def __init__(self, f: Any) -> None:
+        self.f = f
+
+    def __enter__(self) -> Any:
+        self.f.seek(0)
+        return self.f
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _file(path: Path, media_type: str) -> FileResponse:
+    return FileResponse(path, media_type=media_type, headers={"Cache-Control": CACHE})
+
+
+@router.get("/projects/{ref}/media/{key:path}/info")
+def media_info(ref: str, key: str, actor: ActorDep, ctx: CtxDep) -> JSON:
+    """The file's kind, name and facts (width/height, duration, frames/fps, samples/channels)."""
+    return JSON(media_serve.media_ref(ctx, actor, ref, key))
+
+
+@router.get("/projects/{ref}/media/{key:path}/display")
+def media_display(ref: str, key: str, actor: ActorDep, ctx: CtxDep) -> FileResponse:
+    """An image to show: upright (EXIF applied) and at most 4096 pixels a side; results keep the
+    full-resolution coordinates of ``info``."""
+    return _file(*media_serve.display_file(ctx, actor, ref, key))
+
+
+@router.get("/projects/{ref}/media/{key:path}/peaks")
+def media_peaks(ref: str, key: str, actor: ActorDep, ctx: CtxDep,
+                buckets: Annotated[int, Query(ge=1, le=20_000)] = 2000,
+                start: Annotated[float, Query(ge=0)] = 0.0, end: Annotated[float | None, Query(ge=0)] = None) -> JSON:
+    """Waveform min/max in ``buckets`` slices of [start, end) seconds."""
+    return JSON(media_serve.peaks(ctx, actor, ref, key, buckets=buckets, start=start, end=end))
+
+
+@router.get("/projects/{ref}/media/{key:path}/series")
+def media_series(ref: str, key: str, actor: ActorDep, ctx: CtxDep,
+                 start: Annotated[int, Query(ge=0, le=2**62)] = 0,
+                 end: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+                 points: Annotated[int, Query(ge=10, le=20_000)] = 2000) -> JSON:
+    """Every channel over sample indices [start, end), downsampled (MinMaxLTTB) to about ``points``."""
+    return JSON(media_serve.series(ctx, actor, ref, key, start=start, end=end, points=points))
+
+
+@router.get("/projects/{ref}/media/{key:path}")
+def media_get(ref: str, key: str, actor: ActorDep, ctx: CtxDep) -> FileResponse:
+    """The file itself, with range requests (``Range: bytes=...`` answers 206) for seeking."""
+    return _file(*media_serve.media_file(ctx, actor, ref, key))
+
+
+

@@ -1,0 +1,55 @@
+"""Reading a project's media: the access check, then the file or one of its views.
+
+A key is served only to members of a project whose items refer to it (``store.media_refs``, a
+primary-key lookup), so knowing a content hash is not enough to read someone else's file. Invalid keys
+(anything ``MediaStore.check_key`` refuses, such as ``../``) are 422; unknown ones 404.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from labelwise.domain.permissions import Action, Actor
+from labelwise.errors import Invalid, NotFound
+from labelwise.services import media_views
+from labelwise.services.access import open_project
+from labelwise.services.context import Context
+from labelwise.store import media_refs
+
+
+def media_ref(ctx: Context, actor: Actor, ref: int | str, key: str) -> dict[str, Any]:
+    """The project's record of ``key`` (kind, name, facts) if ``actor`` may see the project."""
+    ctx.media.check_key(key)
+    with ctx.db.read() as conn:
+        access = open_project(ctx, conn, actor, ref, Action.view)
+        row = media_refs.get(conn, access.id, key)
+    if row is None:
+        raise NotFound(f"media {key!r} not found in this project")
+    return row
+
+
+def media_file(ctx: Context, actor: Actor, ref: int | str, key: str) -> tuple[Path, str]:
+    media_ref(ctx, actor, ref, key)
+    return ctx.media.path(key), ctx.media.content_type(key)
+
+
+def _expect(row: dict[str, Any], kind: str) -> None:
+    if row["kind"] != kind:
+        raise Invalid(f"media {row['key']!r} is {row['kind']}, not {kind}")
+
+
+def display_file(ctx: Context, actor: Actor, ref: int | str, key: str) -> tuple[Path, str]:
+    _expect(media_ref(ctx, actor, ref, key), "image")
+    path = media_views.display_image(ctx.media, key)
+    return path, ctx.media.content_type(path.name)
+
+
+def peaks(ctx: Context, actor: Actor, ref: int | str, key: str, **window: Any) -> dict[str, Any]:
+    _expect(media_ref(ctx, actor, ref, key), "audio")
+    return media_views.peaks(ctx.media, key, **window)
+
+
+def series(ctx: Context, actor: Actor, ref: int | str, key: str, **window: Any) -> dict[str, Any]:
+    _expect(media_ref(ctx, actor, ref, key), "timeseries")
+    return media_views.series(ctx.media, key, **window)

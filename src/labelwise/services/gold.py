@@ -18,10 +18,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import Connection
 
-from labelwise import qa
 from labelwise.domain.permissions import Action, Actor, role_allows
 from labelwise.domain.quality import QualitySettings, canonical, uniform
 from labelwise.domain.schema import LabelSchema
@@ -111,6 +109,10 @@ def _region_f1(metric: str, options: dict[str, Any], pairs: list[tuple[int, Any,
     recs = [(i, "expected", e or []) for i, _, e in pairs] + [(i, "given", g or []) for i, g, _ in pairs]
     if not any(v for _, _, v in recs):
         return 1.0 if pairs else None
+    import pandas as pd  # heavy: only scoring needs it, not the queue
+
+    from labelwise import qa
+
     df = pd.DataFrame(recs, columns=["item", "annotator", "label"])
     try:
         return float(qa.agreement(df, metric, **options))

@@ -19,12 +19,10 @@ Final labels cover choice labels only; other kinds are judged for agreement but 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import Connection
 
-from labelwise import qa
 from labelwise.domain.permissions import Action, Actor
 from labelwise.domain.quality import (
     FORCED,
@@ -32,6 +30,7 @@ from labelwise.domain.quality import (
     QualitySettings,
     agrees,
     label_agreement,
+    majority_vote,
     max_overlap,
     parse_quality,
     review_priority,
@@ -43,6 +42,9 @@ from labelwise.services.access import ProjectAccess, open_project
 from labelwise.services.context import Context
 from labelwise.store import audit
 from labelwise.store import quality as store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 METHODS = ("auto", "majority_vote", "dawid_skene")
 DS_MIN_ANNOTATORS = 3
@@ -57,16 +59,14 @@ def choice_labels(schema: LabelSchema) -> list[str]:
 
 
 def _mv_rows(item_id: int, results: list[tuple[int, dict[str, Any]]], names: list[str]) -> list[dict[str, Any]]:
+    """Final labels of one item by majority vote (on the submit path: plain Python, no DataFrame)."""
     rows = []
     for name in names:
-        votes = [(user, r[name]) for user, r in results if r.get(name) is not None]
-        if not votes:
-            continue
-        df = pd.DataFrame({"item": [item_id] * len(votes), "annotator": [u for u, _ in votes],
-                           "label": [v for _, v in votes]})
-        mv = qa.MajorityVote().fit(df)
-        rows.append({"item_id": item_id, "label": name, "value": _plain(mv.labels_.iloc[0]), "method": "majority_vote",
-                     "confidence": float(mv.confidence_.iloc[0]), "n_annotations": len(votes)})
+        votes = [r[name] for _, r in results if r.get(name) is not None]
+        if votes:
+            value, confidence = majority_vote(votes)
+            rows.append({"item_id": item_id, "label": name, "value": value, "method": "majority_vote",
+                         "confidence": confidence, "n_annotations": len(votes)})
     return rows
 
 
@@ -91,10 +91,13 @@ def settle(conn: Connection, access: ProjectAccess, item_id: int, n_submitted: i
         store.set_priority(conn, item_id, None)
         return n_submitted + 1
     confidence = min((f["confidence"] for f in finals), default=1.0)
-    users = [u for u, _ in results]
-    seen = store.experience(conn, access.id, users) if users else {}
-    newcomers = sum(1 for u in users if seen.get(u, 0) < NEW_ANNOTATOR_SUBMISSIONS) / max(len(users), 1)
-    item_risk = risk(agreement=min(shares.values(), default=1.0), confidence=confidence, newcomer_share=newcomers)
+    item_risk = 0.0
+    if q.review_sampling == "risk" or q.review_confidence is not None:  # else the risk is never used
+        users = [u for u, _ in results]
+        seen = store.experience(conn, access.id, users) if users else {}
+        newcomers = sum(1 for u in users if seen.get(u, 0) < NEW_ANNOTATOR_SUBMISSIONS) / max(len(users), 1)
+        item_risk = risk(agreement=min(shares.values(), default=1.0), confidence=confidence,
+                         newcomer_share=newcomers)
     store.set_priority(conn, item_id, review_priority(q, project_id=access.id, item_id=item_id, item_risk=item_risk,
                                                       confidence=confidence))
     return n_submitted
@@ -102,6 +105,8 @@ def settle(conn: Connection, access: ProjectAccess, item_id: int, n_submitted: i
 
 def long_frame(rows: list[dict[str, Any]], label: str) -> pd.DataFrame:
     """item, annotator, label (+ submitted_at, lead_time, user_id) of one label over the given rows."""
+    import pandas as pd  # heavy: dashboards and recomputes only, never the submit path
+
     out = [(r["item_id"], r["annotator"], r["result"].get(label), r["submitted_at"], r["lead_time"], r["user_id"])
            for r in rows if r["review_status"] != "rejected" and (r["result"] or {}).get(label) is not None]
     return pd.DataFrame(out, columns=["item", "annotator", "label", "submitted_at", "lead_time", "user_id"])
@@ -116,6 +121,8 @@ def recompute(ctx: Context, actor: Actor, ref: int | str, *, method: str = "auto
     """Aggregate every choice label of the project again (Dawid-Skene or majority vote); one transaction."""
     if method not in METHODS:
         raise Invalid(f"method must be one of {', '.join(METHODS)}, not {method!r}")
+    from labelwise import qa
+
     with ctx.db.write() as conn:
         access = open_project(ctx, conn, actor, ref, Action.manage)
         q = settings_of(access.project)

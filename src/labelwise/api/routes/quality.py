@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from labelwise.api.deps import ActorDep, CtxDep, Cursor, RowId
 from labelwise.api.responses import JSON
 from labelwise.api.schemas import GoldBody
-from labelwise.services import checks, dashboard, gold, quality
+from labelwise.services import checks, gold, quality
 
 router = APIRouter(tags=["quality"])
 
@@ -52,4 +52,6 @@ def recompute_final(ref: str, actor: ActorDep, ctx: CtxDep, method: str = "auto"
 
 @router.get("/projects/{ref}/quality/dashboard")
 def quality_dashboard(ref: str, actor: ActorDep, ctx: CtxDep, bucket: str = "day") -> JSON:
+    from labelwise.services import dashboard  # pandas: loaded on first use, not at start-up
+
     return JSON(dashboard.dashboard(ctx, actor, ref, bucket=bucket))

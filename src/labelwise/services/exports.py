@@ -22,8 +22,7 @@ from labelwise.services.access import ProjectAccess, open_project
 from labelwise.services.browse import make_filter
 from labelwise.services.context import Context
 from labelwise.store import annotations as rows
-from labelwise.store import export_scan
-from labelwise.store import audit
+from labelwise.store import audit, export_scan
 from labelwise.store import items as item_rows
 from labelwise.store import quality as quality_rows
 from labelwise.store.clock import aware

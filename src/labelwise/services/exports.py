@@ -6,7 +6,7 @@ memory stays flat however large the project is.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,46 +33,6 @@ MEDIA_TYPES = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"
                "parquet": "application/vnd.apache.parquet"}
 
 
-def _record(item: dict[str, Any], anns: list[dict[str, Any]], preds: list[dict[str, Any]],
-            reviews: dict[int, list[dict[str, Any]]], final: dict[str, Any] | None = None) -> dict[str, Any]:
-    out = []
-    for a in anns:
-        last = reviews.get(a["id"], [])[-1:] if a["review_status"] else []
-        review = None
-        if last:
-            r = last[0]
-            review = {"status": a["review_status"], "reviewer": r["reviewer"], "comment": r["comment"],
-                      "result": r["result"], "at": aware(r["created_at"])}
-        out.append({"id": a["id"], "annotator": a["annotator"], "result": a["result"], "lead_time": a["lead_time"],
-                    "schema_version": a["schema_version"], "submitted_at": aware(a["submitted_at"]),
-                    "review": review})
-    return {"id": item["id"], "key": item["key"], "state": item["state"], "data": item["data"],
-            "meta": item["meta"], "annotations": out, "predictions": preds, "final": final or {}}
-
-
-def iter_records(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, *, page: int = PAGE
-                 ) -> Iterator[list[dict[str, Any]]]:
-    """Export records of the project's matching items, a page at a time."""
-    after = 0
-    while True:
-        with ctx.db.read() as conn:
-            items = item_rows.list_items(conn, access.id, f, after=after, limit=page)
-            if not items:
-                return
-            ids = [i["id"] for i in items]
-            anns = item_rows.annotations_for(conn, ids)
-            preds = item_rows.predictions_for(conn, ids)
-            reviewed = [a["id"] for group in anns.values() for a in group if a["review_status"]]
-            reviews = rows.reviews_for(conn, reviewed)
-            finals = quality_rows.finals_for(conn, ids)
-        yield [_record(i, anns.get(i["id"], []), preds.get(i["id"], []), reviews, finals.get(i["id"])) for i in items]
-        after = items[-1]["id"]
-
-
-def _fragment(text: str | None) -> orjson.Fragment | None:
-    return None if text is None else orjson.Fragment(text)
-
-
 def _review(review_status: str | None, history: list[dict[str, Any]]) -> dict[str, Any] | None:
     if not review_status or not history:
         return None
@@ -81,32 +41,49 @@ def _review(review_status: str | None, history: list[dict[str, Any]]) -> dict[st
             "at": aware(r["created_at"])}
 
 
-def iter_jsonl(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, *, page: int = PAGE
-               ) -> Iterator[bytes]:
-    """The JSON Lines export, fast: stored JSON is spliced in as it is, never parsed and re-encoded.
+def _fragment(text: str | None) -> orjson.Fragment | None:
+    return None if text is None else orjson.Fragment(text)
 
-    Gives the same records as ``iter_records`` (a test holds the two to it), read in one
-    transaction, so the file is a consistent snapshot.
-    """
+
+def _parsed(text: str | None) -> Any:
+    return None if text is None else orjson.loads(text)
+
+
+def _pages(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, page: int,
+           json_value: Callable[[str | None], Any]) -> Iterator[list[dict[str, Any]]]:
+    """Native records of the matching items, a page at a time, read in one transaction (a consistent
+    snapshot) from the driver's rows; stored JSON goes through ``json_value`` (parsed, or kept as text)."""
     with ctx.db.read() as conn:
         for chunk in export_scan.scan(conn, access.id, f, page=page):
             reviewed = [a[0] for group in chunk.annotations.values() for a in group if a[6]]
             reviews = rows.reviews_for(conn, reviewed) if reviewed else {}
             finals = quality_rows.finals_for(conn, [item[0] for item in chunk.items])
-            lines = []
+            records = []
             for item_id, key, state, data, meta in chunk.items:
-                anns = [{"id": a_id, "annotator": email, "result": _fragment(result), "lead_time": lead_time,
+                anns = [{"id": a_id, "annotator": email, "result": json_value(result), "lead_time": lead_time,
                          "schema_version": version, "submitted_at": export_scan.iso(submitted_at),
                          "review": _review(review_status, reviews.get(a_id, []))}
                         for a_id, email, result, lead_time, version, submitted_at, review_status
                         in chunk.annotations.get(item_id, ())]
-                preds = [{"model": model, "score": score, "result": _fragment(result)}
+                preds = [{"model": model, "score": score, "result": json_value(result)}
                          for model, score, result in chunk.predictions.get(item_id, ())]
-                lines.append(orjson.dumps({"id": item_id, "key": key, "state": state, "data": _fragment(data),
-                                           "meta": _fragment(meta), "annotations": anns, "predictions": preds,
-                                           "final": finals.get(item_id, {})},
-                                          option=JSON_OPTIONS))
-            yield b"\n".join(lines) + b"\n"
+                records.append({"id": item_id, "key": key, "state": state, "data": json_value(data),
+                                "meta": json_value(meta), "annotations": anns, "predictions": preds,
+                                "final": finals.get(item_id, {})})
+            yield records
+
+
+def iter_records(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, *, page: int = PAGE
+                 ) -> Iterator[list[dict[str, Any]]]:
+    """Native records (see ``formats/native.py``) of the matching items, a page at a time."""
+    return _pages(ctx, access, f, page, _parsed)
+
+
+def iter_jsonl(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, *, page: int = PAGE
+               ) -> Iterator[bytes]:
+    """The JSON Lines export, fast: stored JSON is spliced in as it is, never parsed and re-encoded."""
+    for records in _pages(ctx, access, f, page, _fragment):
+        yield b"".join(orjson.dumps(r, option=JSON_OPTIONS) + b"\n" for r in records)
 
 
 @dataclass(frozen=True)

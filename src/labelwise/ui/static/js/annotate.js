@@ -119,7 +119,7 @@ function showTask(next, { fromHistory = false } = {}) {
   const start = local && !local.sent ? local.draft : task.draft ?? task.result ?? {};
   const restored = local ? "draft restored (from this browser)" : task.draft ? "draft restored" : "";
   if (local) drafts.flush();
-  editor = createEditor({ schema, data: task.data, result: start, predictions: task.result || task.draft ? [] : task.predictions,
+  editor = createEditor({ schema, data: task.data, meta: task.meta, result: start, predictions: task.result || task.draft ? [] : task.predictions,
     uid: `t${task.id}`, onChange: changed });
   const resubmit = task.status === "submitted";
   const submitLabel = rejected || resubmit ? "Resubmit" : "Submit";

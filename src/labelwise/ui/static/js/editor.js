@@ -10,6 +10,7 @@ import { optionColor, spanList } from "./spans.js";
 import { createSpanText } from "./spantext.js";
 import { tokenize } from "./tokens.js";
 import { buildWidget, optionsOf } from "./widgets.js";
+import { createMediaView, MEDIA_FIELD_KINDS, MEDIA_LABEL_KINDS } from "./media/index.js";
 
 const TEXT_KINDS = new Set(["text", "markdown", "html", "url", "number", "list", "json", "table"]);
 const LIST_LIMIT = 200; // span list entries shown (long documents hold thousands)
@@ -75,7 +76,7 @@ function bestPrediction(predictions) {
   return list[0];
 }
 
-export function createEditor({ schema, data, result, predictions = [], uid = "ed", onChange = () => {} }) {
+export function createEditor({ schema, data, meta = null, result, predictions = [], uid = "ed", onChange = () => {} }) {
   const labels = schema.labels ?? [];
   const fields = Object.keys(schema.fields ?? {}).length ? schema.fields
     : Object.fromEntries(Object.keys(data ?? {}).map((k) => [k, "text"]));
@@ -103,9 +104,21 @@ export function createEditor({ schema, data, result, predictions = [], uid = "ed
   // ---- data fields, with spans ---------------------------------------------------------------
   const shownElsewhere = new Set(labels.flatMap(fieldsShownBy));
   const spanFields = [];
+  const mediaViews = []; // image, audio, video and time-series fields (static/js/media/)
+  const mediaFields = new Set();
   for (const [field, kind] of Object.entries(fields)) {
     if (shownElsewhere.has(field)) continue;
     const value = data?.[field];
+    const media = MEDIA_FIELD_KINDS.has(kind) ? createMediaView({ field, kind, value, meta, labels,
+      get: (name) => current[name] ?? (Array.isArray(prediction?.result?.[name]) ? prediction.result[name] : undefined),
+      set: (name, v) => set(name, v) }) : null;
+    if (media) {
+      mediaViews.push(media);
+      mediaFields.add(field);
+      dataView.append(h("section", { class: "field media-field", "data-field": field },
+        Object.keys(fields).length > 1 ? h("h3", { class: "field-name", text: field }) : null, media.el));
+      continue;
+    }
     const spanLabels = labels.filter((l) => l.kind === "spans" && l.field === field);
     const section = h("section", { class: "field", "data-field": field },
       Object.keys(fields).length > 1 || spanLabels.length ? h("h3", { class: "field-name", text: field }) : null);
@@ -154,6 +167,7 @@ export function createEditor({ schema, data, result, predictions = [], uid = "ed
   const widgets = new Map();
   for (const label of labels) {
     if (label.kind === "spans" || label.kind === "relations") continue;
+    if (MEDIA_LABEL_KINDS.has(label.kind) && mediaFields.has(label.field)) continue; // drawn on the media
     const widget = buildWidget(label, { uid, data, keys: plan.hints.get(label.name) ?? new Map(),
       set: (value) => set(label.name, value), get: () => current[label.name] });
     widgets.set(label.name, widget);
@@ -203,6 +217,7 @@ export function createEditor({ schema, data, result, predictions = [], uid = "ed
 
   function refresh() {
     for (const [name, widget] of widgets) widget.sync(current[name]);
+    for (const view of mediaViews) view.refresh();
     for (const sf of spanFields) {
       const entries = spanEntries(sf);
       const marked = new Set([active, linking].filter(Boolean).map((a) => keyOf(a.labelName, a.index)));
@@ -432,6 +447,9 @@ export function createEditor({ schema, data, result, predictions = [], uid = "ed
       return false;
     }
     const key = norm(event.key);
+    const inMedia = mediaViews.find((v) => v.el.contains(event.target))
+      ?? (mediaViews.length === 1 && !plan.plain.has(key) && !spanFields.length ? mediaViews[0] : null);
+    if (inMedia && !(key === "p" && prediction) && inMedia.handleKey(event)) return true;
     const inText = spanFields.find((sf) => sf.view.el.contains(event.target));
     if (inText && !active && !relChoice && inText.view.keyboardKey(event)) {
       if (event.key.startsWith("Arrow")) capture(inText);

@@ -185,7 +185,10 @@ def write_docs(table: str, elapsed: float) -> None:
     path = ROOT / "docs" / "benchmarks.md"
     text = path.read_text() if path.exists() else "# Benchmarks\n"
     pattern = re.compile(r"## QA library\n.*?(?=\n## |\Z)", re.S)
-    text = pattern.sub(section.rstrip("\n"), text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + section
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section.rstrip("\n") + "\n", text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
     path.write_text(text)
 
 

@@ -98,9 +98,15 @@ class _RowReader:
             return inner
         if isinstance(inner, str) and inner.lstrip().startswith("{"):
             return _as_object(inner, "data") or {}
-        if RESERVED.isdisjoint(raw) and not any(k.startswith("meta.") for k in raw):
+        if any(k.startswith("meta.") for k in raw):
+            return {k: v for k, v in raw.items() if k not in RESERVED and not k.startswith("meta.")}
+        reserved = RESERVED.intersection(raw)
+        if not reserved:
             return raw
-        return {k: v for k, v in raw.items() if k not in RESERVED and not k.startswith("meta.")}
+        data = raw.copy()
+        for k in reserved:
+            del data[k]
+        return data
 
     def _key(self, raw: dict[str, Any], data: dict[str, Any]) -> str | None:
         if self.key_field is None:

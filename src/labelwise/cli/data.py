@@ -215,6 +215,30 @@ def _write(chunks: Iterator[bytes], path: Path, fmt: str, total: int) -> int | N
     return items
 
 
+def import_media_command(
+    project: ProjectArg,
+    source: Annotated[Path, typer.Argument(exists=True, readable=True,
+                                           help="A folder of media files, a zip of them, or one file.")],
+    field: Annotated[str | None, typer.Option(help="The schema field to fill (when several fit).")] = None,
+    skip_invalid: Annotated[bool, typer.Option(help="Import the readable files; list the others.")] = False,
+    data_dir: DataDirOption = None, db: DbOption = None, url: UrlOption = None, token: TokenOption = None,
+) -> None:
+    """Import images, audio, video or time series: one item per file, facts computed on the server."""
+    where = Where(data_dir, db, url, token)
+    if where.remote:
+        with where.client() as client:
+            report: dict[str, Any] = client.get_project(project).import_media(
+                source, field=field, skip_invalid=skip_invalid).model_dump()
+    else:
+        from labelwise.services import auth, media_import
+
+        with where.context() as ctx:
+            report = media_import.import_path(ctx, auth.local_admin(ctx), project, source, field=field,
+                                              skip_invalid=skip_invalid).as_dict()
+    print_report(project, report)
+
+
 def register(app: typer.Typer) -> None:
     app.command("import")(import_command)
+    app.command("import-media")(import_media_command)
     app.command("export")(export_command)

@@ -135,6 +135,20 @@ class Project:
         with transfer.spool_jsonl(head, rest) as spool:
             return self._import_stream(spool, "jsonl", "records.jsonl", progress=progress, **settings)
 
+    def import_media(self, path: str | os.PathLike[str], *, field: str | None = None,
+                     skip_invalid: bool = False) -> ImportReport:
+        """Import a folder of media files, a zip of them or one file: one item per file, its schema field
+        set to ``media:<key>`` and its facts (size, duration, frames, ...) in ``meta.media``. Unreadable
+        files are named in the report's errors (and reject the import unless ``skip_invalid``)."""
+        path = Path(path)
+        params = {"skip_invalid": skip_invalid, **({"field": field} if field else {})}
+        with (transfer.zipped(path) if path.is_dir() else path.open("rb")) as stream:
+            name = f"{path.name}.zip" if path.is_dir() else path.name
+            request = self._session.http.build_request("POST", f"{self._path}/media", params=params,
+                                                       files={"files": (name, stream)}, timeout=TRANSFER_TIMEOUT)
+            response = self._session._send(request)
+        return ImportReport.model_validate(response.json())
+
     def _import_stream(self, stream: Any, fmt: str, name: str, *, skip_invalid: bool, key_field: str | None,
                        progress: Callable[[int], None] | None, extra: dict[str, Any] | None = None) -> ImportReport:
         params = {"format": fmt, "filename": name, "skip_invalid": skip_invalid, "key_field": key_field,

@@ -35,7 +35,8 @@ def probe(path: Path, kind: str) -> dict[str, Any]:
     except Invalid:
         raise
     except Exception as exc:  # every decoder has its own errors: report them, never crash the import
-        raise Invalid(f"cannot read as {kind}: {type(exc).__name__}: {exc}") from None
+        reason = str(exc).replace(str(path), "the file")  # never show the server's folders
+        raise Invalid(f"cannot read as {kind}: {type(exc).__name__}: {reason}") from None
 
 
 def image_facts(path: Path) -> dict[str, Any]:

@@ -146,6 +146,7 @@ export function createAudioView({ field, value, meta, labels, get, set, readOnly
     timed(tag, render);
     renderRegions();
     el.dataset.ready = "true";
+    el.dataset.readyAt = String(Math.round(performance.now())); // ms since the page started loading
     el.dataset.loadMs = String(Math.round(performance.now() - t0));
   })();
 

@@ -487,6 +487,7 @@ export function createImageView({ field, value, meta, labels, get, set, readOnly
     hint();
     canvas.dataset.ready = "true";
     el.dataset.ready = "true";
+    el.dataset.readyAt = String(Math.round(performance.now())); // ms since the page started loading
   })();
 
   return {

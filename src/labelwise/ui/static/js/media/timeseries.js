@@ -145,6 +145,7 @@ export function createSeriesView({ field, value, meta, labels, get, set, readOnl
     await load(0, total);
     renderList();
     el.dataset.ready = "true";
+    el.dataset.readyAt = String(Math.round(performance.now())); // ms since the page started loading
     el.dataset.loadMs = String(Math.round(performance.now() - t0));
   })();
 

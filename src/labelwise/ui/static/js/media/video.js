@@ -282,6 +282,7 @@ export function createVideoView({ field, value, meta, labels, get, set, readOnly
     renderTimeline();
     await new Promise((ok) => (video.readyState >= 2 ? ok() : video.addEventListener("loadeddata", ok, { once: true })));
     el.dataset.ready = "true";
+    el.dataset.readyAt = String(Math.round(performance.now())); // ms since the page started loading
     el.dataset.loadMs = String(Math.round(performance.now() - t0));
     canvas.dataset.scale = String(s);
   })();

@@ -23,11 +23,9 @@ from labelwise.formats.base import (
     FormatError,
     Pages,
     Record,
-    TextBuffer,
     item_key,
     new_record,
     pick_labels,
-    records,
 )
 from labelwise.formats.final import final_result
 from labelwise.formats.ner import TAG, spans_from_tags, tags_for
@@ -38,26 +36,31 @@ DOCSTART = "-DOCSTART- -X- -X- O"
 
 def write_conll(pages: Pages, schema: Any, report: ExportReport, *,
                 label: str | None = None) -> Iterator[bytes]:
-    """CoNLL-2003 text (UTF-8) of the final spans of ``label`` (default: the schema's first spans label)."""
+    """CoNLL-2003 text (UTF-8) of the final spans of ``label`` (default: the schema's first spans label).
+
+    The text of a page is collected as a list of strings and encoded once (one chunk per page)."""
     lab = pick_labels(schema, ("spans",), label)[0]
-    out = TextBuffer()
-    for record in records(pages, report):
-        key = item_key(record)
-        text = (record.get("data") or {}).get(lab.field)
-        out.write(DOCSTART + "\n\n")
-        if not isinstance(text, str):
-            report.warn(key, lab.name, f"no text in data field '{lab.field}'; written as an empty document")
-            continue
-        tokens = tokenize(text)
-        tags = tags_for(text, tokens, final_result(record, lab.name) or [], report, key, lab.name)
-        for sentence in lines(text, tokens):
-            for i in sentence:
-                s, e = tokens[i]
-                out.write(f"{text[s:e]} _ _ {tags[i]}\n")
-            out.write("\n")
-        if out.full():
-            yield out.take()
-    yield out.take()
+    field, name = lab.field, lab.name
+    head = DOCSTART + "\n\n"
+    for page in pages:
+        parts: list[str] = []
+        for record in page:
+            report.items += 1
+            text = (record.get("data") or {}).get(field)
+            parts.append(head)
+            if not isinstance(text, str):
+                report.warn(item_key(record), name, f"no text in data field '{field}'; written as an empty document")
+                continue
+            tokens = tokenize(text)
+            spans = final_result(record, name)
+            tags = tags_for(text, tokens, spans, report, item_key(record), name) if spans else ["O"] * len(tokens)
+            for sentence in lines(text, tokens):
+                for i in sentence:
+                    s, e = tokens[i]
+                    parts.append(f"{text[s:e]} _ _ {tags[i]}\n")
+                parts.append("\n")
+        if parts:
+            yield "".join(parts).encode()
 
 
 def read_conll(source: str | Path | IO[bytes], schema: Any, *, label: str | None = None,

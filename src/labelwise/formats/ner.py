@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from labelwise.formats.base import ExportReport
-from labelwise.formats.tokens import covering
+from labelwise.formats.tokens import covering_sorted
 
 TAG = re.compile(r"^(?:O|([BIES])-(.+))$")
 
@@ -20,25 +20,32 @@ def tags_for(text: str, tokens: list[tuple[int, int]], spans: list[dict[str, Any
              report: ExportReport, key: str, label: str) -> list[str]:
     """One BIO tag per token for ``spans``; problems go to ``report``."""
     tags = ["O"] * len(tokens)
+    if not spans:
+        return tags
+    starts, ends = [s for s, _ in tokens], [e for _, e in tokens]
     for span in sorted(spans, key=lambda s: (s["start"], -s["end"])):
         start, end, lab = span["start"], span["end"], span["label"]
-        shown = f"span {start}:{end} {text[start:end]!r} ({lab})"
-        cov = covering(tokens, start, end)
+        cov = covering_sorted(starts, ends, start, end)
         if cov is None:
-            report.warn(key, label, f"{shown} covers no token; left out")
+            report.warn(key, label, f"{_shown(text, start, end, lab)} covers no token; left out")
             continue
         a, b = cov
-        if any(t != "O" for t in tags[a:b]):
-            report.warn(key, label, f"{shown} overlaps another span, which BIO cannot write; left out")
+        if tags[a] != "O" or (b - a > 1 and tags[a:b].count("O") != b - a):
+            report.warn(key, label, f"{_shown(text, start, end, lab)} overlaps another span, which BIO cannot "
+                                    "write; left out")
             continue
-        t0, t1 = tokens[a][0], tokens[b - 1][1]
-        if (t0, t1) != (start, end):
-            report.warn(key, label, f"{shown} crosses token boundaries; written as the tokens "
-                                    f"{t0}:{t1} {text[t0:t1]!r}")
+        t0, t1 = starts[a], ends[b - 1]
+        if t0 != start or t1 != end:
+            report.warn(key, label, f"{_shown(text, start, end, lab)} crosses token boundaries; written as the "
+                                    f"tokens {t0}:{t1} {text[t0:t1]!r}")
         tags[a] = f"B-{lab}"
-        for k in range(a + 1, b):
-            tags[k] = f"I-{lab}"
+        if b - a > 1:
+            tags[a + 1:b] = [f"I-{lab}"] * (b - a - 1)
     return tags
+
+
+def _shown(text: str, start: int, end: int, lab: str) -> str:
+    return f"span {start}:{end} {text[start:end]!r} ({lab})"
 
 
 def spans_from_tags(tokens: list[tuple[int, int]], tags: list[str]) -> list[dict[str, Any]]:

@@ -14,37 +14,45 @@ gives the same tokens, which is what makes CoNLL round trips exact.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
+from functools import cache
 
 
-def _wordish(ch: str) -> bool:
-    return ch.isalnum() or ch == "_" or unicodedata.category(ch)[0] == "M" or unicodedata.category(ch) == "Cf"
+@cache
+def _token_re() -> re.Pattern[str]:
+    r"""The tokenizer as one regular expression, compiled on first use (never at import).
+
+    ``\w`` is exactly ``str.isalnum() or "_"`` and ``\s`` exactly ``str.isspace()`` for ``str``
+    patterns; the code points of categories M and Cf that ``\w`` misses are added as ranges (no
+    whitespace is in M or Cf), so a match of the first branch is a word as the module docstring defines it, and ``\\S``
+    any other single character."""
+    ranges: list[tuple[int, int]] = []
+    for cp in range(0x80, 0x110000):
+        ch = chr(cp)
+        cat = unicodedata.category(ch)
+        if (cat[0] == "M" or cat == "Cf") and not (ch.isalnum() or ch.isspace()):
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1] = (ranges[-1][0], cp)
+            else:
+                ranges.append((cp, cp))
+    extra = "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+    return re.compile(f"[\\w{extra}]+|\\S")
 
 
 def tokenize(text: str) -> list[tuple[int, int]]:
     """``[(start, end)]`` character offsets of the tokens of ``text``."""
-    out: list[tuple[int, int]] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch.isspace():
-            i += 1
-            continue
-        if _wordish(ch):
-            j = i + 1
-            while j < n and not text[j].isspace() and _wordish(text[j]):
-                j += 1
-            out.append((i, j))
-            i = j
-        else:
-            out.append((i, i + 1))
-            i += 1
-    return out
+    return [m.span() for m in _token_re().finditer(text)]
 
 
 def lines(text: str, tokens: list[tuple[int, int]]) -> Iterator[list[int]]:
     """Token indices grouped by line of ``text`` (a line break starts a new sentence); empty lines skipped."""
+    if "\n" not in text:
+        if tokens:
+            yield list(range(len(tokens)))
+        return
     current: list[int] = []
     prev_end = 0
     for i, (start, end) in enumerate(tokens):
@@ -59,5 +67,12 @@ def lines(text: str, tokens: list[tuple[int, int]]) -> Iterator[list[int]]:
 
 def covering(tokens: list[tuple[int, int]], start: int, end: int) -> tuple[int, int] | None:
     """``(first, last + 1)`` token indices overlapping the character range, or ``None`` if none does."""
-    hit = [i for i, (s, e) in enumerate(tokens) if s < end and e > start]
-    return (hit[0], hit[-1] + 1) if hit else None
+    return covering_sorted([s for s, _ in tokens], [e for _, e in tokens], start, end)
+
+
+def covering_sorted(starts: list[int], ends: list[int], start: int, end: int) -> tuple[int, int] | None:
+    """:func:`covering` over the tokens' ``starts`` and ``ends`` (both ascending, as tokens never overlap),
+    by bisection: tokens with ``e > start`` begin at ``bisect_right(ends, start)``, those with ``s < end``
+    stop before ``bisect_left(starts, end)``."""
+    first, stop = bisect_right(ends, start), bisect_left(starts, end)
+    return (first, stop) if first < stop else None

@@ -30,14 +30,17 @@ def _dumps(value: Any) -> bytes:
 
 
 def _cell(value: Any) -> str | None:
-    if value is None:
-        return None
-    return value if isinstance(value, str) else _dumps(value).decode()
+    if value is None or isinstance(value, str):
+        return value
+    text = _dumps(value)
+    if isinstance(value, orjson.Fragment) and (text == b"null" or text[:1] == b'"'):
+        return _cell(orjson.loads(text))  # stored JSON null or string: as the parsed value gives it
+    return text.decode()
 
 
 def flat_row(record: dict[str, Any], fields: list[str]) -> dict[str, Any]:
     row: dict[str, Any] = {k: record.get(k) for k in FIXED}
-    data = record.get("data") or {}
+    data = _data(record.get("data"))
     for name in fields:
         row[name if name not in FIXED + JSON_COLUMNS else f"data.{name}"] = _cell(data.get(name))
     for name in JSON_COLUMNS:
@@ -67,7 +70,19 @@ def write_csv(pages: Iterable[list[dict[str, Any]]], fields: list[str]) -> Itera
         yield buffer.getvalue().encode()
 
 
+def _data(value: Any) -> dict[str, Any]:
+    """An item's data as a dict, also when the page keeps stored JSON as ``orjson.Fragment``."""
+    if isinstance(value, orjson.Fragment):
+        return orjson.loads(orjson.dumps(value))  # type: ignore[no-any-return]
+    return value or {}
+
+
 def write_parquet(pages: Iterable[list[dict[str, Any]]], fields: list[str]) -> Iterator[bytes]:
+    """One row group per page, built column by column (Arrow arrays from lists, no row dicts).
+
+    Pages may hold parsed JSON or, as ``services.exports.iter_records(raw_json=True)`` gives them, the
+    stored JSON kept as ``orjson.Fragment``: ``annotations``, ``predictions`` and ``meta`` are then
+    serialised without being parsed (only ``data`` is parsed, for its fields)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -77,8 +92,13 @@ def write_parquet(pages: Iterable[list[dict[str, Any]]], fields: list[str]) -> I
     sink = io.BytesIO()
     with pq.ParquetWriter(sink, schema, compression="zstd") as writer:
         for page in pages:
-            rows = [flat_row(r, fields) for r in page]
-            writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+            datas = [_data(r.get("data")) for r in page]
+            cols = [[r.get(k) for r in page] for k in FIXED]
+            cols += [[_cell(d.get(name)) for d in datas] for name in fields]
+            cols += [[_cell(r.get(name)) for r in page] for name in JSON_COLUMNS]
+            arrays = [pa.array(col, type=t) for col, t in zip(cols, schema.types, strict=True)]
+            writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+            del arrays, cols, datas
             yield sink.getvalue()
             sink.seek(0)
             sink.truncate()

@@ -73,10 +73,11 @@ def _pages(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, page: i
             yield records
 
 
-def iter_records(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, *, page: int = PAGE
-                 ) -> Iterator[list[dict[str, Any]]]:
-    """Native records (see ``formats/native.py``) of the matching items, a page at a time."""
-    return _pages(ctx, access, f, page, _parsed)
+def iter_records(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, *, page: int = PAGE,
+                 raw_json: bool = False) -> Iterator[list[dict[str, Any]]]:
+    """Native records (see ``formats/native.py``) of the matching items, a page at a time; with
+    ``raw_json`` stored JSON stays unparsed as ``orjson.Fragment`` (for writers that only re-serialise it)."""
+    return _pages(ctx, access, f, page, _fragment if raw_json else _parsed)
 
 
 def iter_jsonl(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, *, page: int = PAGE
@@ -125,7 +126,8 @@ def export(ctx: Context, actor: Actor, ref: int | str, fmt: str = "jsonl", *, op
     if fmt == "csv":
         return ExportStream(write_csv(pages, fields), MEDIA_TYPES[fmt], f"{base}.csv")
     if fmt == "parquet":
-        return ExportStream(write_parquet(pages, fields), MEDIA_TYPES[fmt], f"{base}.parquet")
+        return ExportStream(write_parquet(iter_records(ctx, access, f, raw_json=True), fields), MEDIA_TYPES[fmt],
+                            f"{base}.parquet")
     spec = registry.get(fmt)
     try:
         chunks = registry.export(fmt, pages, access.schema, ExportReport(), **options)

@@ -105,8 +105,9 @@ def safe_name(text: str, default: str = "item") -> str:
 def source_name(ref: Any) -> str:
     """The file name part of a media reference (URL, path or media key), without query string."""
     text = str(ref.get("url") or ref.get("path") or "") if isinstance(ref, dict) else str(ref or "")
-    text = text.split("?", 1)[0].split("#", 1)[0]
-    return PurePosixPath(text.replace("\\", "/")).name
+    text = text.split("?", 1)[0].split("#", 1)[0].replace("\\", "/")
+    last = text.rpartition("/")[2]
+    return last if last not in ("", ".") else PurePosixPath(text).name  # the path's rules for "a/", "a/."
 
 
 class TextBuffer:

@@ -37,7 +37,6 @@ from labelwise.formats.base import (
     dumps,
     item_key,
     pick_labels,
-    records,
     source_name,
 )
 from labelwise.formats.final import chosen_results
@@ -72,35 +71,59 @@ def write_coco(pages: Pages, schema: Any, report: ExportReport, *, labels: list[
     field = image_field(schema, field if field or not labels else schema.label(labels[0]).field)
     labs = pick_labels(schema, IMAGE_KINDS, labels, field=field)
     cats = Categories(labs, report, start=1)
+    names = [lab.name for lab in labs]
+    cat_ids = {lab.name: {opt: cid for (name, opt), cid in cats.ids.items() if name == lab.name} for lab in labs}
     yield (b'{"info":{"description":"labelwise export","version":"1.0"},"licenses":[],"categories":'
            + dumps(_categories(cats)) + b',"images":[')
     with tempfile.SpooledTemporaryFile(max_size=16 << 20) as spool:
-        ann_id = 0
-        for image_id, record in enumerate(records(pages, report), start=1):
-            key = item_key(record)
-            value = (record.get("data") or {}).get(field)
-            size = image_size(record, field)
-            if size is None:
-                report.warn(key, None, f"no image size for '{field}' (meta.media.{field}.width/height); "
-                                       "width and height written as null")
-            image = {"id": image_id, "file_name": source_name(value) or key, "width": size and size[0],
-                     "height": size and size[1], "key": key,
-                     "source": value.get("url") if isinstance(value, dict) else value}
-            yield (b"," if image_id > 1 else b"") + dumps(image)
-            for who, result in chosen_results(record, [lab.name for lab in labs], which):
-                for lab in labs:
-                    for item in result.get(lab.name) or []:
-                        ann = _annotation(lab, item, report, key)
-                        if ann is None:
-                            continue
-                        ann_id += 1
-                        ann = {"id": ann_id, "image_id": image_id,
-                               "category_id": cats.ids[(lab.name, item["label"])], "iscrowd": 0, **ann}
-                        if which == "all":
-                            ann["annotator"] = who
-                        if "score" in item:
-                            ann["score"] = item["score"]
-                        spool.write((b"," if ann_id > 1 else b"") + dumps(ann))
+        ann_id = image_id = 0
+        written = False
+        for page in pages:  # one write of images and one of annotations per page
+            images: list[dict[str, Any]] = []
+            chunks: list[bytes] = []  # an image's annotations, serialised together (few live objects)
+            for record in page:
+                anns: list[dict[str, Any]] = []
+                report.items += 1
+                image_id += 1
+                key = item_key(record)
+                value = (record.get("data") or {}).get(field)
+                size = image_size(record, field)
+                if size is None:
+                    report.warn(key, None, f"no image size for '{field}' (meta.media.{field}.width/height); "
+                                           "width and height written as null")
+                images.append({"id": image_id, "file_name": source_name(value) or key, "width": size and size[0],
+                               "height": size and size[1], "key": key,
+                               "source": value.get("url") if isinstance(value, dict) else value})
+                for who, result in chosen_results(record, names, which):
+                    for lab in labs:
+                        ids = cat_ids[lab.name]
+                        bbox = lab.kind == "bbox"
+                        for item in result.get(lab.name) or []:
+                            if bbox and not item.get("rotation"):  # the common case, built in one go
+                                w, h = item["width"], item["height"]
+                                ann_id += 1
+                                ann = {"id": ann_id, "image_id": image_id, "category_id": ids[item["label"]],
+                                       "iscrowd": 0, "bbox": [item["x"], item["y"], w, h], "area": w * h,
+                                       "segmentation": []}
+                            else:
+                                shape = _annotation(lab, item, report, key)
+                                if shape is None:
+                                    continue
+                                ann_id += 1
+                                ann = {"id": ann_id, "image_id": image_id, "category_id": ids[item["label"]],
+                                       "iscrowd": 0, **shape}
+                            if which == "all":
+                                ann["annotator"] = who
+                            if "score" in item:
+                                ann["score"] = item["score"]
+                            anns.append(ann)
+                if anns:
+                    chunks.append(dumps(anns)[1:-1])
+            if images:
+                yield (b"," if image_id > len(images) else b"") + dumps(images)[1:-1]
+            if chunks:
+                spool.write((b"," if written else b"") + b",".join(chunks))
+                written = True
         yield b'],"annotations":['
         spool.seek(0)
         while chunk := spool.read(1 << 16):

@@ -133,7 +133,11 @@ def box_corners(box: dict[str, Any]) -> list[list[float]]:
 
 
 def rle_stats(runs: list[int], height: int) -> tuple[int, list[float]]:
-    """Area and ``[x, y, w, h]`` bounding box of a column-major RLE (runs alternate 0s and 1s)."""
+    """Area and ``[x, y, w, h]`` bounding box of a column-major RLE (runs alternate 0s and 1s).
+
+    Long run lists (real masks) are done with numpy, short ones with a plain loop; both give the same."""
+    if len(runs) > 64:
+        return _rle_stats_np(runs, height)
     area, pos = 0, 0
     x0 = y0 = 1 << 60
     x1 = y1 = -1
@@ -148,3 +152,22 @@ def rle_stats(runs: list[int], height: int) -> tuple[int, list[float]]:
     if not area:
         return 0, [0.0, 0.0, 0.0, 0.0]
     return area, [float(x0), float(y0), float(x1 - x0 + 1), float(y1 - y0 + 1)]
+
+
+def _rle_stats_np(runs: list[int], height: int) -> tuple[int, list[float]]:
+    import numpy as np
+
+    r = np.asarray(runs, dtype=np.int64)
+    first = (np.cumsum(r) - r)[1::2]
+    n = r[1::2]
+    keep = n > 0
+    if not keep.any():
+        return 0, [0.0, 0.0, 0.0, 0.0]
+    first, n = first[keep], n[keep]
+    last = first + n - 1
+    c0, c1 = first // height, last // height
+    same = c0 == c1
+    r0 = np.where(same, first % height, 0)
+    r1 = np.where(same, last % height, height - 1)
+    x0, x1, y0, y1 = int(c0.min()), int(c1.max()), int(r0.min()), int(r1.max())
+    return int(n.sum()), [float(x0), float(y0), float(x1 - x0 + 1), float(y1 - y0 + 1)]

@@ -162,7 +162,7 @@ def _flow(server, new_context, tmp_path, admin, annotator, api) -> None:
     # ---- export JSONL from the UI ----------------------------------------------------------------
     page.get_by_role("link", name="Export").click()
     with page.expect_download() as info:
-        page.get_by_role("link", name="JSONL").click()
+        page.get_by_role("link", name="JSONL", exact=True).click()
     path = tmp_path / "export.jsonl"
     info.value.save_as(path)
     records = {r["key"]: r for r in map(json.loads, path.read_text().splitlines())}

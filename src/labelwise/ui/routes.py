@@ -15,7 +15,7 @@ from starlette.staticfiles import StaticFiles
 
 from labelwise.domain.permissions import Action, role_allows
 from labelwise.errors import LabelwiseError, NotFound
-from labelwise.services import projects
+from labelwise.services import projects, snapshot_diff
 from labelwise.ui.rendering import HERE, page
 from labelwise.ui.session import (
     LoginRequired,
@@ -121,6 +121,19 @@ def project_overview(request: Request, project_id: int) -> Response:
 @router.get("/projects/{project_id}/items/{item_id}")
 def item_page(request: Request, project_id: int, item_id: int) -> Response:
     return _project_page(request, project_id, "items", "item.html", item_id=item_id)
+
+
+@router.get("/projects/{project_id}/snapshots/{snapshot_id}/card")
+def snapshot_card(request: Request, project_id: int, snapshot_id: int) -> Response:
+    """A snapshot's dataset card: markdown rendered on the server with raw HTML off."""
+    viewer = _guard(request)
+    if isinstance(viewer, Response):
+        return viewer
+    try:
+        card = snapshot_diff.dataset_card(context_of(request), viewer.actor, project_id, snapshot_id)
+    except LabelwiseError as exc:
+        return _error_page(request, viewer, exc)
+    return _project_page(request, project_id, "export", "snapshot_card.html", card=card, snapshot_id=snapshot_id)
 
 
 @router.get("/projects/{project_id}/{tab}")

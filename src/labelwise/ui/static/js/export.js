@@ -1,18 +1,70 @@
-// Export links follow the filter form.
-import { apiUrl, pageProject } from "./api.js";
+// Export: every format the project can be written in (from export/formats), grouped, each link
+// following the filter form; below, the project's snapshots (snapshots.js).
+import { apiUrl, get, pageProject } from "./api.js";
+import { fill, h } from "./dom.js";
+import { createSnapshots } from "./snapshots.js";
 
 const project = pageProject();
 const form = document.getElementById("export-filters");
-const links = [...document.querySelectorAll(".export-links a[data-format]")];
+const box = document.getElementById("export-formats");
+const note = document.getElementById("export-filter-note");
+
+/** Groups shown on the page, in order; a format not named here goes to "Other". */
+export const GROUPS = [
+  ["Tables", ["jsonl", "csv", "parquet", "hf-parquet"]],
+  ["Named entities (NER)", ["conll", "ner-jsonl", "spacy"]],
+  ["Vision", ["coco", "yolo", "yolo-seg", "yolo-pose", "voc"]],
+  ["Audio and time ranges", ["ranges-jsonl", "ranges-csv", "webvtt", "srt"]],
+  ["Label Studio", ["labelstudio"]],
+];
+const TITLES = { jsonl: "JSONL", csv: "CSV", parquet: "Parquet" };
+export const titleOf = (name) => TITLES[name] ?? name;
+
+/** [[group title, [format, ...]], ...] with the empty groups left out. */
+export function grouped(formats) {
+  const known = new Set(GROUPS.flatMap(([, names]) => names));
+  const out = GROUPS.map(([title, names]) => [title, names.map((n) => formats.find((f) => f.name === n)).filter(Boolean)]);
+  out.push(["Other", formats.filter((f) => !known.has(f.name))]);
+  return out.filter(([, list]) => list.length);
+}
+
+let links = [...box.querySelectorAll("a[data-format]")];
+
+function filters() {
+  return Object.fromEntries([...new FormData(form)].map(([k, v]) => [k, String(v).trim()]).filter(([, v]) => v));
+}
 
 function update() {
-  const filters = Object.fromEntries([...new FormData(form)].map(([k, v]) => [k, String(v).trim()]));
+  const f = filters();
   for (const link of links) {
-    const url = apiUrl(`/projects/${project.id}/export`, { format: link.dataset.format, ...filters });
+    const url = apiUrl(`/projects/${project.id}/export`, { format: link.dataset.format, ...f });
     link.href = url.pathname + url.search;
   }
+  const named = Object.entries(f).map(([k, v]) => `${k} = ${v}`);
+  note.textContent = named.length ? `Only the items matching: ${named.join(", ")}.`
+    : "Every item, with its annotations, reviews and predictions.";
+}
+
+async function loadFormats() {
+  let formats;
+  try {
+    formats = await get(`/projects/${project.id}/export/formats`);
+  } catch (err) {
+    box.append(h("p", { class: "notice error", role: "alert", text: `Formats not loaded: ${err.message}` }));
+    return [];
+  }
+  fill(box, grouped(formats).map(([title, list]) => h("section", { class: "format-group", "aria-label": title },
+    h("h3", { text: title }),
+    h("ul", { class: "format-list" }, list.map((f) => h("li", { "data-format": f.name },
+      h("a", { class: "button", "data-format": f.name, href: "#", download: "" }, titleOf(f.name)),
+      h("span", { class: "muted small format-desc", text: ` ${f.description}${f.layout === "folder" ? " (zip)" : ""}` })))))));
+  links = [...box.querySelectorAll("a[data-format]")];
+  update();
+  return formats;
 }
 
 form.addEventListener("input", update);
 form.addEventListener("submit", (event) => event.preventDefault());
 update();
+const formatsLoaded = loadFormats();
+createSnapshots(project, formatsLoaded);

@@ -16,6 +16,8 @@ const skipDialog = document.getElementById("skip-dialog");
 const skipForm = document.getElementById("skip-form");
 const skipReason = document.getElementById("skip-reason");
 const comments = createComments(document.getElementById("comments"), project.id);
+const warningsBox = document.getElementById("check-warnings");
+let submitError = null; // next to the submit button: a refused submission's message
 
 let schema = null;
 let task = null; // the task on screen
@@ -133,8 +135,9 @@ function showTask(next, { fromHistory = false } = {}) {
       h("strong", { text: "Sent back by a reviewer: " }), h("span", { class: "comment", text: task.review.comment })) : null,
     editor.root,
     h("div", { class: "task-actions" },
-      h("button", { type: "button", class: "primary", id: "submit-task", onclick: submit }, submitLabel, " ",
-        h("kbd", { text: "Enter" })),
+      h("button", { type: "button", class: "primary", id: "submit-task", onclick: submit, "aria-describedby": "submit-error" },
+        submitLabel, " ", h("kbd", { text: "Enter" })),
+      submitError = h("span", { id: "submit-error", class: "field-error submit-error", role: "alert", hidden: true }),
       rejected || resubmit ? null : h("button", { type: "button", id: "skip-task", onclick: openSkip }, "Skip ", h("kbd", { text: "S" })),
       historyNav()));
   say(saveState, "");
@@ -186,9 +189,10 @@ async function submit() {
   const done = task;
   try {
     say(saveState, "Submitting…");
-    if (resubmit) await put(path(`/${done.id}/annotation`), body);
-    else await post(path(`/${done.id}/submit`), body);
+    say(submitError, "");
+    const stored = resubmit ? await put(path(`/${done.id}/annotation`), body) : await post(path(`/${done.id}/submit`), body);
     drafts.forget(done.id);
+    showWarnings(done, stored?.warnings);
     say(saveState, "");
     if (history && history.at >= 0) {
       history.rows[history.at] = { ...history.rows[history.at], result: body.result };
@@ -199,11 +203,28 @@ async function submit() {
   } catch (err) {
     clock.spent += body.lead_time;
     say(saveState, "");
-    if (err instanceof ApiError) editor.showErrors(err.errors, err.message);
-    else editor.showErrors([], "Could not reach the server; your work is kept here. Try again.");
+    if (err instanceof ApiError) {
+      editor.showErrors(err.errors, err.message);
+      say(submitError, err.message); // a blocking check (422) names its rule here
+    } else {
+      editor.showErrors([], "Could not reach the server; your work is kept here. Try again.");
+      say(submitError, "Not sent: the server did not answer. Your work is kept here.");
+    }
   } finally {
     busy = false;
   }
+}
+
+// ---- warnings of the automatic checks: shown after the submit, never in the way -----------------------
+function showWarnings(item, warnings) {
+  if (!warnings?.length) { warningsBox.replaceChildren(); return; }
+  fill(warningsBox,
+    h("p", { class: "check-warnings-title" },
+      h("strong", { text: `Item ${item.key ?? item.id} was saved with ${warnings.length === 1 ? "a warning" : `${warnings.length} warnings`}` }),
+      " from the project's automatic checks (a reviewer may look at it):"),
+    h("ul", {}, warnings.map((w) => h("li", { class: "check-warning", "data-rule": w.rule },
+      h("span", { class: "mono", text: w.rule }), ": ", h("span", { text: w.message })))),
+    h("button", { type: "button", class: "small link-button", onclick: () => warningsBox.replaceChildren() }, "Dismiss"));
 }
 
 // ---- history: own earlier items -------------------------------------------------------------------

@@ -501,7 +501,7 @@ export function createEditor({ schema, data, meta = null, result, predictions = 
     say(general, "");
     let placed = false;
     for (const err of errors ?? []) {
-      const name = err.loc?.[0];
+      const name = err.loc?.[0] === "result" ? err.loc?.[1] : err.loc?.[0]; // checks name ["result", label]
       const target = widgets.get(name)?.el
         ?? root.querySelector(`[data-errors-for~="${CSS.escape(String(name))}"]`);
       if (!target) continue;

@@ -5,6 +5,7 @@ import { ApiError, get, post, pageProject } from "./api.js";
 import { fill, h, isTyping, say } from "./dom.js";
 import { createEditor } from "./editor.js";
 import { mergePanel } from "./merge.js";
+import { createOverlayView } from "./media/overlay.js";
 import { renderData, renderResult } from "./results.js";
 
 const project = pageProject();
@@ -61,8 +62,15 @@ function render() {
       h("h2", {}, "Item ", h("a", { href: `/projects/${project.id}/items/${item.id}`, class: "mono", text: item.key ?? item.id })),
       h("span", { class: "muted small", text: `state: ${item.state}` }),
       h("button", { type: "button", id: "review-next", onclick: showNext }, "Next item ", h("kbd", { text: "N" }))),
-    renderData(schema, item.data), merge?.el ?? null, grid);
+    renderData(schema, item.data), overlays(item, anns), merge?.el ?? null, grid);
   cards.find((c) => !c.done)?.focus();
+}
+
+/** Every annotator's objects over each image field, matched objects marked (media/overlay.js). */
+function overlays(item, anns) {
+  const images = Object.entries(schema?.fields ?? {}).filter(([, kind]) => kind === "image");
+  return images.map(([field]) => createOverlayView({ field, value: item.data?.[field], meta: item.meta,
+    labels: schema.labels ?? [], annotations: anns })?.el ?? null);
 }
 
 function reviewCard(item, ann, index) {

@@ -111,7 +111,8 @@ export function createEditor({ schema, data, meta = null, result, predictions = 
     const value = data?.[field];
     const media = MEDIA_FIELD_KINDS.has(kind) ? createMediaView({ field, kind, value, meta, labels,
       get: (name) => current[name] ?? (Array.isArray(prediction?.result?.[name]) ? prediction.result[name] : undefined),
-      set: (name, v) => set(name, v) }) : null;
+      set: (name, v) => set(name, v),
+      predicted: (name) => current[name] === undefined && Array.isArray(prediction?.result?.[name]) }) : null;
     if (media) {
       mediaViews.push(media);
       mediaFields.add(field);

@@ -6,7 +6,7 @@ import { clamp, colorOf, copy, factsOf, getJSON, mediaSource, optionBar, round2,
 
 const KINDS = new Set(["audio_ranges", "time_ranges"]);
 
-export function createAudioView({ field, value, meta, labels, get, set, readOnly = false, tag = "audio" }) {
+export function createAudioView({ field, value, meta, labels, get, set, readOnly = false, tag = "audio", predicted = () => false }) {
   labels = labels.filter((l) => KINDS.has(l.kind));
   const byName = new Map(labels.map((l) => [l.name, l]));
   const source = mediaSource(value);
@@ -44,9 +44,18 @@ export function createAudioView({ field, value, meta, labels, get, set, readOnly
     ctx.fillStyle = "#f6f7f9";
     ctx.fillRect(0, 0, cw, ch);
     for (const { labelName, r } of regions()) {
-      ctx.fillStyle = `${colorOf(byName.get(labelName), r.label)}99`;
+      const pre = predicted(labelName); // pre-labels: lighter, with a dashed outline
+      const color = colorOf(byName.get(labelName), r.label);
+      ctx.fillStyle = `${color}${pre ? "44" : "99"}`;
       ctx.fillRect(t2x(r.start), 0, Math.max(1, t2x(r.end) - t2x(r.start)), ch);
+      if (pre) {
+        ctx.strokeStyle = color;
+        ctx.setLineDash([6, 4]);
+        ctx.strokeRect(t2x(r.start), 1, Math.max(1, t2x(r.end) - t2x(r.start)), ch - 2);
+        ctx.setLineDash([]);
+      }
     }
+    el.dataset.prelabels = labels.filter((l) => predicted(l.name)).map((l) => l.name).join(",");
     if (drag?.moved) {
       ctx.fillStyle = "#4a90e255";
       ctx.fillRect(Math.min(drag.x0, drag.x1), 0, Math.abs(drag.x1 - drag.x0), ch);

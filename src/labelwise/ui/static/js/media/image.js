@@ -10,7 +10,7 @@ import { decode, encode } from "./rle.js";
 const HANDLE = 6; // screen pixels
 const KINDS = new Set(["bbox", "polygon", "keypoints", "mask"]);
 
-export function createImageView({ field, value, meta, labels, get, set, readOnly = false }) {
+export function createImageView({ field, value, meta, labels, get, set, readOnly = false, predicted = () => false }) {
   labels = labels.filter((l) => KINDS.has(l.kind));
   const byName = new Map(labels.map((l) => [l.name, l]));
   const source = mediaSource(value);
@@ -139,6 +139,7 @@ export function createImageView({ field, value, meta, labels, get, set, readOnly
       const isSel = selected && selected.labelName === o.labelName && selected.index === o.index;
       ctx.strokeStyle = color;
       ctx.lineWidth = isSel ? 3 : 1.5;
+      ctx.setLineDash(predicted(o.labelName) ? [6, 4] : []); // pre-labels: dashed
       if (o.kind === "bbox") {
         const pts = boxCorners(o.obj).map(([x, y]) => toScreen(x, y));
         ctx.beginPath();
@@ -160,6 +161,8 @@ export function createImageView({ field, value, meta, labels, get, set, readOnly
         ctx.drawImage(maskLayer(o.obj).canvas, view.ox, view.oy, W * view.s, H * view.s);
       }
     }
+    ctx.setLineDash([]);
+    el.dataset.prelabels = labels.filter((l) => predicted(l.name)).map((l) => l.name).join(",");
     if (poly) {
       ctx.strokeStyle = "#fff";
       ctx.setLineDash([4, 3]);
@@ -443,7 +446,7 @@ export function createImageView({ field, value, meta, labels, get, set, readOnly
           onclick: () => { hidden.has(k) ? hidden.delete(k) : hidden.add(k); renderList(); redraw(); } }, hidden.has(k) ? "show" : "hide"),
         h("button", { type: "button", class: "small", "aria-pressed": String(locked.has(k)), title: "lock",
           onclick: () => { locked.has(k) ? locked.delete(k) : locked.add(k); renderList(); } }, locked.has(k) ? "unlock" : "lock"),
-        h("span", { class: "object-name", text: ` ${o.obj.label ?? ""} · ${o.kind} ${o.index + 1}` }));
+        h("span", { class: "object-name", text: ` ${o.obj.label ?? ""} · ${o.kind} ${o.index + 1}${predicted(o.labelName) ? " (pre-label)" : ""}` }));
       row.addEventListener("click", (ev) => { if (ev.target.tagName !== "BUTTON") select(o); });
       return row;
     });

@@ -7,7 +7,7 @@ import { clamp, colorOf, factsOf, getJSON, mediaSource, optionBar, round2, sizeC
 
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf"];
 
-export function createSeriesView({ field, value, meta, labels, get, set, readOnly = false }) {
+export function createSeriesView({ field, value, meta, labels, get, set, readOnly = false, predicted = () => false }) {
   labels = labels.filter((l) => l.kind === "time_ranges");
   const byName = new Map(labels.map((l) => [l.name, l]));
   const source = mediaSource(value);
@@ -46,10 +46,18 @@ export function createSeriesView({ field, value, meta, labels, get, set, readOnl
     const rowH = ch / Math.max(1, channels.length);
     for (const { labelName, r } of ranges()) {
       const label = byName.get(labelName);
-      ctx.fillStyle = `${colorOf(label, r.label)}88`;
+      const pre = predicted(labelName); // pre-labels: lighter, with a dashed outline
+      ctx.fillStyle = `${colorOf(label, r.label)}${pre ? "40" : "88"}`;
       const x0 = i2x(toIndex(label, r.start));
       ctx.fillRect(x0, 0, Math.max(1, i2x(toIndex(label, r.end)) - x0), ch);
+      if (pre) {
+        ctx.strokeStyle = colorOf(label, r.label);
+        ctx.setLineDash([6, 4]);
+        ctx.strokeRect(x0, 1, Math.max(1, i2x(toIndex(label, r.end)) - x0), ch - 2);
+        ctx.setLineDash([]);
+      }
     }
+    el.dataset.prelabels = labels.filter((l) => predicted(l.name)).map((l) => l.name).join(",");
     if (drag?.moved) { ctx.fillStyle = "#4a90e255"; ctx.fillRect(Math.min(drag.x0, drag.x1), 0, Math.abs(drag.x1 - drag.x0), ch); }
     channels.forEach((c, k) => {
       const ys = c.y.filter((v) => v !== null);

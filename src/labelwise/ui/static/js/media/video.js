@@ -35,7 +35,7 @@ export function expand(track) {
   return { ...track, frames };
 }
 
-export function createVideoView({ field, value, meta, labels, get, set, readOnly = false }) {
+export function createVideoView({ field, value, meta, labels, get, set, readOnly = false, predicted = () => false }) {
   labels = labels.filter((l) => l.kind === "video_boxes");
   const byName = new Map(labels.map((l) => [l.name, l]));
   const source = mediaSource(value);
@@ -108,7 +108,7 @@ export function createVideoView({ field, value, meta, labels, get, set, readOnly
       const isSel = selected && selected.labelName === labelName && selected.index === index;
       ctx.strokeStyle = colorOf(byName.get(labelName), track.label);
       ctx.lineWidth = isSel ? 3 : 1.5;
-      ctx.setLineDash(b.keyframe ? [] : [5, 3]);
+      ctx.setLineDash(predicted(labelName) ? [2, 4] : b.keyframe ? [] : [5, 3]); // pre-labels: dotted
       ctx.strokeRect(b.x * s, b.y * s, b.width * s, b.height * s);
       ctx.setLineDash([]);
       ctx.fillStyle = ctx.strokeStyle;

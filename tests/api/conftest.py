@@ -7,12 +7,12 @@ from collections.abc import Iterator
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import event, text
-from tests.api.helpers import World, no_server_error
 
 from labelwise.config import Settings
 from labelwise.services import auth
 from labelwise.services.context import Context
 from labelwise.store.tables import metadata
+from tests.api.helpers import World, no_server_error
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
 from tests.api.helpers import API, import_records, next_task, safe_client, submit, texts
 
 P = f"{API}/projects/demo"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from tests.api.helpers import API, import_records, next_task, submit
 
 P = f"{API}/projects/demo"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+
 from tests.api.helpers import API, import_records, next_task, set_project, submit, texts
 
 P = f"{API}/projects/demo"

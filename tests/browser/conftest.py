@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
-from tests.browser.helpers import Server
-from tests.live_server import LiveServer, postgres_database
 
 from labelwise.config import Settings
 from labelwise.services.setup import prepare
+from tests.browser.helpers import Server
+from tests.live_server import LiveServer, postgres_database
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
+
 from tests.browser.helpers import Server, login
 
 pytestmark = pytest.mark.browser

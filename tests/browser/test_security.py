@@ -6,6 +6,7 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+
 from tests.browser.helpers import Server, login, login_fast
 
 pytestmark = pytest.mark.browser

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+
 from tests.browser.helpers import Server
 from tests.browser.test_text_ui import SPAN_SCHEMA, make_project, open_annotate
 

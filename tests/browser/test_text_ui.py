@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
+
 from tests.browser.helpers import Server, User, login_fast
 from tests.browser.test_flow import select_text
 

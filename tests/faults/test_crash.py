@@ -18,7 +18,6 @@ import httpx
 import orjson
 import pytest
 from sqlalchemy import func, select, update
-from tests.live_server import LiveServer, postgres_database
 
 from labelwise.config import Settings
 from labelwise.domain.permissions import Actor
@@ -26,6 +25,7 @@ from labelwise.services import auth, projects
 from labelwise.services.setup import prepare
 from labelwise.store.clock import now
 from labelwise.store.tables import annotations, imports, items
+from tests.live_server import LiveServer, postgres_database
 
 pytestmark = pytest.mark.slow
 SCHEMA = {"fields": {"text": "text"},

@@ -119,3 +119,6 @@ def test_formats_filters_snapshots_card_and_diff(server: Server, new_context, tm
     expect(card.locator("h2", has_text="Quality")).to_be_visible()
     expect(card).to_contain_text(f"Names {NASTY}")
     assert card.locator("img").count() == 0
+    missing = page.goto(f"/projects/{pid}/snapshots/999999/card")
+    assert missing is not None and missing.status == 404
+    expect(page.locator("main")).to_contain_text("no snapshot 999999")

@@ -130,7 +130,14 @@ def snapshot_card(request: Request, project_id: int, snapshot_id: int) -> Respon
     if isinstance(viewer, Response):
         return viewer
     try:
+        projects.get_project(context_of(request), viewer.actor, project_id)  # outsiders: 404 naming nothing
+    except LabelwiseError as exc:
+        return _error_page(request, viewer, exc)
+    try:
         card = snapshot_diff.dataset_card(context_of(request), viewer.actor, project_id, snapshot_id)
+    except NotFound:
+        return page(request, "error.html", status_code=404, viewer=viewer, title="Not found",
+                    message=f"This project has no snapshot {snapshot_id}.")
     except LabelwiseError as exc:
         return _error_page(request, viewer, exc)
     return _project_page(request, project_id, "export", "snapshot_card.html", card=card, snapshot_id=snapshot_id)

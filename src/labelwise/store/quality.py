@@ -10,7 +10,8 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, exists, func, or_, select, update
+import orjson
+from sqlalchemy import Connection, String, and_, bindparam, delete, exists, func, or_, select, type_coerce, update
 
 from labelwise.store.clock import now
 from labelwise.store.tables import annotations, final_labels, gold_answers, items, users
@@ -115,6 +116,29 @@ def set_priority(conn: Connection, item_id: int, priority: float | None) -> None
     conn.execute(_SET_PRIORITY, {"item_id": item_id, "p": priority})
 
 
+def set_priorities(conn: Connection, pairs: Sequence[tuple[int, float | None]]) -> None:
+    """``(item id, review priority)`` pairs in one executemany."""
+    if pairs:
+        conn.execute(_SET_PRIORITY, [{"item_id": i, "p": p} for i, p in pairs])
+
+
+_SET_OPEN = update(items).where(items.c.id == bindparam("item_id")).values(is_open=bindparam("open"))
+
+
+def set_open(conn: Connection, decisions: dict[int, bool]) -> None:
+    """Whether each (staged) item still takes annotators, as decided for its imported annotations."""
+    if decisions:
+        conn.execute(_SET_OPEN, [{"item_id": i, "open": o} for i, o in decisions.items()])
+
+
+def add_gold(conn: Connection, project_id: int, answers: Sequence[tuple[int, dict[str, Any]]], user_id: int) -> None:
+    """Gold answers ``(item id, result)`` of freshly imported items, in one insert."""
+    if answers:
+        at = now()
+        conn.execute(gold_answers.insert(), [{"item_id": i, "project_id": project_id, "result": r,
+                                              "created_by": user_id, "created_at": at} for i, r in answers])
+
+
 # --- final labels ----------------------------------------------------------------------------------
 
 
@@ -134,12 +158,22 @@ def finals_for(conn: Connection, item_ids: Sequence[int]) -> dict[int, dict[str,
     out: dict[int, dict[str, dict[str, Any]]] = {}
     if not item_ids:
         return out
-    q = select(final_labels).where(final_labels.c.item_id.in_(list(item_ids)))
+    sqlite = conn.dialect.name == "sqlite"
+    value = type_coerce(final_labels.c.value, String) if sqlite else final_labels.c.value
+    q = select(final_labels.c.item_id, final_labels.c.label, value.label("value"), final_labels.c.method,
+               final_labels.c.confidence, final_labels.c.n_annotations).where(
+        final_labels.c.item_id.in_(list(item_ids)))
     for r in conn.execute(q).mappings():
         out.setdefault(r["item_id"], {})[r["label"]] = {
-            "value": r["value"], "method": r["method"], "confidence": r["confidence"],
-            "n_annotations": r["n_annotations"]}
+            "value": _stored_json(r["value"]) if sqlite else r["value"], "method": r["method"],
+            "confidence": r["confidence"], "n_annotations": r["n_annotations"]}
     return out
+
+
+def _stored_json(raw: Any) -> Any:
+    """A JSON value as SQLite hands it back: a bare number (a median) comes back as a number, not text,
+    because the column has numeric affinity."""
+    return raw if raw is None or isinstance(raw, int | float) else orjson.loads(raw)
 
 
 def final_page(conn: Connection, project_id: int, *, after: int, limit: int) -> list[int]:

@@ -26,15 +26,20 @@ from labelwise.errors import Invalid, LabelwiseError
 from labelwise.formats import registry
 from labelwise.formats.records import FORMATS as ROW_FORMATS
 from labelwise.formats.records import Row, RowError, read_rows
-from labelwise.services.access import open_project
+from labelwise.services import checks, quality
+from labelwise.services.access import ProjectAccess, open_project
 from labelwise.services.context import Context
 from labelwise.services.import_labels import LabelPolicy, LabelProblem, read_format
-from labelwise.store import audit, imported_labels
+from labelwise.services.media import MediaStore
+from labelwise.store import audit, imported_labels, media_refs
 from labelwise.store import items as item_rows
+from labelwise.store import quality as quality_rows
 from labelwise.store.clock import aware, now
 
 MAX_REPORTED_ERRORS = 1000
-RESERVED = frozenset({"key", "meta", "predictions", "data"})
+RESERVED = frozenset({"key", "meta", "predictions", "data", "gold"})
+MEDIA_KINDS = frozenset({"image", "audio", "video", "timeseries"})
+MEDIA_PREFIX = "media:"
 csv.field_size_limit(1 << 30)  # fields up to 1 GiB: a long document is data, not an attack
 
 
@@ -48,10 +53,13 @@ class ImportReport:
     errors: list[dict[str, Any]] = field(default_factory=list)
     import_id: int | None = None
     key_rows: dict[str, int] = field(default_factory=dict, repr=False)  # key -> the row that brought it
+    gold: int = 0  # items marked gold by a ``gold`` answer in their row
+    gold_ids: list[int] = field(default_factory=list, repr=False)
+    media_keys: list[str] = field(default_factory=list, repr=False)  # media_refs this import added
 
     def as_dict(self) -> dict[str, Any]:
         return {"import_id": self.import_id, "rows": self.rows, "created": self.created, "skipped": self.skipped,
-                "invalid": self.invalid, "annotations": self.annotations, "errors": self.errors}
+                "invalid": self.invalid, "annotations": self.annotations, "gold": self.gold, "errors": self.errors}
 
     def add_error(self, row: int, msg: str, loc: list[Any] | None = None) -> None:
         if len(self.errors) < MAX_REPORTED_ERRORS:
@@ -77,6 +85,14 @@ def _as_object(value: Any, what: str) -> dict[str, Any] | None:
     return value
 
 
+@dataclass(slots=True)
+class _Extras:
+    """What a row brings besides its item and annotations: a gold answer, media references."""
+
+    gold: dict[str, Any] | None = None
+    refs: list[dict[str, Any]] = field(default_factory=list)
+
+
 class _RowReader:
     """Turns input rows into new items: data, key, meta, predictions, checked against the schema.
 
@@ -84,9 +100,14 @@ class _RowReader:
     """
 
     def __init__(self, schema: LabelSchema, key_field: str | None, ordering: str,
-                 labels: LabelPolicy | None = None) -> None:
+                 labels: LabelPolicy | None = None, *, access: ProjectAccess | None = None,
+                 media: MediaStore | None = None) -> None:
         self.schema = schema
         self.labels = labels
+        self.access = access
+        self.media = media
+        self.media_fields = {f: k for f, k in schema.fields.items() if k in MEDIA_KINDS}
+        self.known_keys: set[str] = set()
         self.bound = tuple(sorted(schema.bound_fields()))
         self.key_field = key_field
         self.ordering = Ordering(ordering)
@@ -164,11 +185,12 @@ class _RowReader:
         return item_rows.NewItem(key=self._key(raw, data), data=data, meta=meta, predictions=predictions,
                                  sort_key=sort_key)
 
-    def labelled(self, raw: dict[str, Any], number: int) -> tuple[item_rows.NewItem, Annotations]:
-        """The new item and the submitted annotations that come with it (see ``import_labels``)."""
+    def labelled(self, raw: dict[str, Any], number: int) -> tuple[item_rows.NewItem, Annotations, _Extras]:
+        """The new item, the submitted annotations that come with it (see ``import_labels``) and its extras."""
         it = self.item(raw)
+        extras = _Extras(gold=self._gold(raw, it), refs=self._refs(it))
         if self.labels is None:
-            return it, []
+            return it, [], extras
         try:
             anns, preds = self.labels.split(raw, number, self.schema, it.data, it.meta)
         except LabelProblem as problem:
@@ -177,10 +199,60 @@ class _RowReader:
         if preds:
             it = item_rows.NewItem(key=it.key, data=it.data, meta=it.meta, predictions=[*it.predictions, *preds],
                                    sort_key=it.sort_key)
-        return it, anns
+        return it, self._checked(anns, it.data), extras
+
+    def _gold(self, raw: dict[str, Any], it: item_rows.NewItem) -> dict[str, Any] | None:
+        """The row's gold answer (an expected result), validated like any result."""
+        if "gold" not in raw:
+            return None
+        gold = _as_object(raw["gold"], "gold")
+        if gold is None:
+            return None
+        media = (it.meta or {}).get("media")
+        try:
+            return self.schema.validate_result(gold, it.data, media if isinstance(media, dict) else None)
+        except Invalid as exc:
+            raise _RowProblem(f"gold: {exc.message}", ["gold"]) from None
+
+    def _refs(self, it: item_rows.NewItem) -> list[dict[str, Any]]:
+        """``media_refs`` rows for ``media:<key>`` values of media fields; a key the store lacks is an error."""
+        refs = []
+        for name, kind in self.media_fields.items():
+            value = it.data.get(name)
+            if not isinstance(value, str) or not value.startswith(MEDIA_PREFIX):
+                continue
+            key = value[len(MEDIA_PREFIX):]
+            if key not in self.known_keys:
+                if self.media is None:
+                    raise _RowProblem(f"data.{name}: media keys cannot be imported here", ["data", name])
+                try:
+                    self.media.path(key)
+                except LabelwiseError:
+                    raise _RowProblem(f"data.{name}: media {key[:100]!r} is not in this instance's media store "
+                                      "(upload the files, or import them as a folder or zip)", ["data", name]) from None
+                self.known_keys.add(key)
+            media = (it.meta or {}).get("media")
+            facts = media.get(name) if isinstance(media, dict) else None
+            refs.append({"key": key, "kind": kind, "name": str((it.meta or {}).get("file") or key),
+                         "facts": facts if isinstance(facts, dict) else None})
+        return refs
+
+    def _checked(self, anns: Annotations, data: dict[str, Any]) -> Annotations:
+        """Annotations with the project's automatic-check warnings, as submit would store them; a
+        blocking rule makes the row an error naming the rule."""
+        if self.access is None or not anns or not checks.rules_of(self.access):
+            return anns
+        out: Annotations = []
+        for user_id, result, lead, *_ in anns:
+            try:
+                warnings = checks.at_submit(self.access, result, data)
+            except Invalid as exc:
+                raise _RowProblem(f"annotation by user {user_id}: {exc.message}", ["annotations"]) from None
+            out.append((user_id, result, lead, warnings))
+        return out
 
 
-Annotations = list[tuple[int, dict[str, Any], float]]
+Annotations = list[tuple[Any, ...]]  # (user id, result, lead time[, check warnings])
 
 
 def _as_list(value: str, what: str) -> Any:
@@ -205,11 +277,12 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
         import_id = item_rows.insert_import(conn, project_id=access.id, user_id=actor.id, source=source[:500],
                                             owner=_owner())
     report = ImportReport(import_id=import_id)
-    reader = _RowReader(access.schema, key_field, access.project["ordering"], labels)
+    reader = _RowReader(access.schema, key_field, access.project["ordering"], labels, access=access,
+                        media=ctx.media)
     version = int(access.project["schema_version"])
     batch_size = ctx.settings.import_batch_size
     try:
-        batch: list[tuple[int, item_rows.NewItem, Annotations]] = []
+        batch: list[tuple[int, item_rows.NewItem, Annotations, _Extras]] = []
         for number, raw in rows:
             report.rows += 1
             try:
@@ -223,11 +296,11 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
                 report.invalid += 1
                 report.add_error(number, f"cannot read this row: {exc}")
             if len(batch) >= batch_size:
-                _write_batch(ctx, access.id, import_id, batch, report, skip_invalid, version, labels)
+                _write_batch(ctx, access, import_id, batch, report, skip_invalid, version, labels, actor.id)
                 batch = []
                 if progress:
                     progress(report.rows)
-        _write_batch(ctx, access.id, import_id, batch, report, skip_invalid, version, labels)
+        _write_batch(ctx, access, import_id, batch, report, skip_invalid, version, labels, actor.id)
         if labels is not None:
             labels.check_unknown()
         if report.errors and not skip_invalid:
@@ -237,13 +310,14 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
                 errors=report.errors,
             )
         with ctx.db.write() as conn:
-            item_rows.publish_import(conn, import_id, report.as_dict(),
-                                     overlap=access.project["overlap"] if labels is not None else None)
+            item_rows.publish_import(conn, import_id, report.as_dict(), settled=labels is not None)
+            quality_rows.set_open(conn, dict.fromkeys(report.gold_ids, False))
             audit.record(conn, user_id=actor.id, project_id=access.id, action="import", target=source[:200],
                          details={k: v for k, v in report.as_dict().items() if k != "errors"})
     except BaseException as exc:
         with ctx.db.write() as conn:
             item_rows.discard_import(conn, import_id, report.as_dict())
+            media_refs.remove(conn, access.id, report.media_keys)
             if isinstance(exc, LabelwiseError):
                 audit.record(conn, user_id=actor.id, project_id=access.id, action="import.rejected",
                              target=source[:200], details={"rows": report.rows, "invalid": report.invalid})
@@ -253,20 +327,22 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
     return report
 
 
-def _write_batch(ctx: Context, project_id: int, import_id: int,
-                 batch: list[tuple[int, item_rows.NewItem, Annotations]], report: ImportReport, skip_invalid: bool,
-                 schema_version: int, labels: LabelPolicy | None) -> None:
+def _write_batch(ctx: Context, access: ProjectAccess, import_id: int,
+                 batch: list[tuple[int, item_rows.NewItem, Annotations, _Extras]], report: ImportReport,
+                 skip_invalid: bool, schema_version: int, labels: LabelPolicy | None, user_id: int) -> None:
     if not batch:
         return
     if (report.errors and not skip_invalid) or (labels is not None and labels.unknown):
         return  # the import will be rejected: only keep reading to report every bad row
+    project_id = access.id
     with ctx.db.write() as conn:
-        keys = [it.key for _, it, _ in batch if it.key is not None]
+        keys = [it.key for _, it, _, _ in batch if it.key is not None]
         existing = item_rows.existing_keys(conn, project_id, keys) if keys else {}
         fresh: list[item_rows.NewItem] = []
         fresh_labels: list[Annotations] = []
+        fresh_extras: list[_Extras] = []
         seen = report.key_rows  # across batches, so that a duplicate names the row of its first
-        for number, it, anns in batch:
+        for number, it, anns, extras in batch:
             if it.key is not None:
                 if it.key in seen or existing.get(it.key, -1) == import_id:
                     first = f" (first at row {seen[it.key]})" if it.key in seen else ""
@@ -279,13 +355,26 @@ def _write_batch(ctx: Context, project_id: int, import_id: int,
                 seen[it.key] = number
             fresh.append(it)
             fresh_labels.append(anns)
+            fresh_extras.append(extras)
         if report.errors and not skip_invalid:
             return
         ids = item_rows.insert_items(conn, project_id=project_id, import_id=import_id, batch=fresh)
+        refs = [r for extras in fresh_extras for r in extras.refs]
+        if refs:
+            report.media_keys += media_refs.add(conn, project_id, refs)
+        gold = [(i, extras.gold) for i, extras in zip(ids, fresh_extras, strict=True) if extras.gold is not None]
+        if gold:
+            quality_rows.add_gold(conn, project_id, gold, user_id)
+            report.gold += len(gold)
+            report.gold_ids += [i for i, _ in gold]
         if labels is not None:
+            labelled = [(i, anns) for i, anns in zip(ids, fresh_labels, strict=True) if anns]
             report.annotations += imported_labels.insert_submitted(
-                conn, project_id=project_id, schema_version=schema_version,
-                rows=[(i, anns) for i, anns in zip(ids, fresh_labels, strict=True) if anns])
+                conn, project_id=project_id, schema_version=schema_version, rows=labelled)
+            # as if each item's annotations had been submitted one by one (see quality.settle_many)
+            golden = {i for i, _ in gold}
+            quality_rows.set_open(conn, quality.settle_many(
+                conn, access, [(i, [(a[0], a[1]) for a in anns], i in golden) for i, anns in labelled]))
         report.created += len(fresh)
 
 

@@ -10,17 +10,19 @@ from labelwise.store.clock import now
 from labelwise.store.tables import annotations
 
 ANNOTATION_INSERT = ("project_id", "item_id", "user_id", "status", "result", "schema_version", "lead_time",
-                     "created_at", "updated_at", "submitted_at")
+                     "created_at", "updated_at", "submitted_at", "checks")
 
 
 def insert_submitted(conn: Any, *, project_id: int, schema_version: int,
-                     rows: Sequence[tuple[int, Sequence[tuple[int, dict[str, Any], float]]]]) -> int:
-    """Write ``(item id, [(user id, result, lead time), ...])`` as submitted annotations and set each item's
+                     rows: Sequence[tuple[int, Sequence[tuple[Any, ...]]]]) -> int:
+    """Write ``(item id, [(user id, result, lead time[, check warnings]), ...])`` as submitted annotations
+    (in list order, so that ids follow it) and set each item's
     ``n_submitted``; the item's state and queue place are set when the import is published. Returns how
     many annotations were written."""
     stamp = time_value(conn, now())
     values = [(project_id, item_id, user_id, "submitted", json_value(result), schema_version, lead, stamp, stamp,
-               stamp) for item_id, anns in rows for user_id, result, lead in anns]
+               stamp, json_value(rest[0]) if rest and rest[0] else None)
+              for item_id, anns in rows for user_id, result, lead, *rest in anns]
     insert_rows(conn, annotations, ANNOTATION_INSERT, values)
     counts = [(len(anns), item_id) for item_id, anns in rows if anns]
     if counts:

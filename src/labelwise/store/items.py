@@ -92,14 +92,15 @@ ITEM_INSERT = ("id", "project_id", "key", "state", "is_open", "sort_key", "n_sub
                "updated_at")
 
 
-def publish_import(conn: Connection, import_id: int, report: dict[str, Any], *, overlap: int | None = None) -> None:
-    """Make a finished import's items visible, all at once. With ``overlap``, items that came with
-    submitted annotations (``n_submitted``) get the state and queue place those imply."""
+def publish_import(conn: Connection, import_id: int, report: dict[str, Any], *, settled: bool = False) -> None:
+    """Make a finished import's items visible, all at once. With ``settled``, items that came with
+    submitted annotations (``n_submitted``) keep the openness their batch decided (dynamic overlap,
+    ``quality.settle_many``) and get the state it implies: in progress while open, else annotated."""
     values: dict[str, Any] = {"state": "new", "is_open": True, "import_id": None}
-    if overlap is not None:
-        values["state"] = case((items.c.n_submitted == 0, "new"), (items.c.n_submitted < overlap, "in_progress"),
+    if settled:
+        values["state"] = case((items.c.n_submitted == 0, "new"), (items.c.is_open, "in_progress"),
                                else_="annotated")
-        values["is_open"] = items.c.n_submitted < overlap
+        values["is_open"] = case((items.c.n_submitted == 0, True), else_=items.c.is_open)
     conn.execute(update(items).where(items.c.import_id == import_id).values(**values))
     conn.execute(update(imports).where(imports.c.id == import_id).values(status="done", report=report,
                                                                            heartbeat_at=now()))

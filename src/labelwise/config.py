@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(False, description="Mark cookies Secure (set when served over HTTPS).")
     import_batch_size: int = Field(2000, ge=1, description="Rows written per import transaction.")
     max_upload_mb: int = Field(2048, ge=1, description="Largest accepted upload, in MiB.")
+    redis_url: str | None = Field(
+        None, description="Redis URL for the background job queue. Default: a SQLite queue in the data folder."
+    )
+    job_workers: int = Field(1, ge=0, description="Job threads `labelwise serve` runs (0: run `labelwise worker`).")
 
     @field_validator("db")
     @classmethod

@@ -86,6 +86,13 @@ def _gold_item(w: Any) -> int:
     return int(w.items[2])
 
 
+def _job(w: Any) -> int:
+    """A queued background job of project demo (asked for by an admin)."""
+    r = w.admin.client.post(f"{P}/jobs", json={"kind": "snapshot", "params": {"name": "authz"}})
+    assert r.status_code == 202, r.text
+    return int(r.json()["id"])
+
+
 def _snapshot(w: Any) -> int:
     """A snapshot of project demo (made by an admin), to read, export and compare."""
     r = w.admin.client.post(f"{P}/snapshots", json={"name": "authz"})
@@ -254,6 +261,11 @@ ROUTES: dict[tuple[str, str], Case] = {
         f"{P}/quality/final/recompute")),
     ("GET", "/api/v1/projects/{ref}/quality/dashboard"): Case(project("reviewer", 200), lambda w, r, c: c.get(
         f"{P}/quality/dashboard")),
+    # --- background jobs (no consumer runs here: a job stays queued) -------------------------------------
+    ("POST", "/api/v1/projects/{ref}/jobs"): Case(project("manager", 202), lambda w, r, c: c.post(
+        f"{P}/jobs", json={"kind": "recompute"})),
+    ("GET", "/api/v1/projects/{ref}/jobs/{job_id}"): Case(project("manager", 200), lambda w, r, c: c.get(
+        f"{P}/jobs/{_job(w)}")),
     # --- media: upload (demo has no media field: 422 once allowed), then read a key demo refers to -------
     ("POST", "/api/v1/projects/{ref}/media"): Case(project("manager", 422), lambda w, r, c: c.post(
         f"{P}/media", files={"files": ("a.png", b"not really")})),

@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 
 from labelwise import __version__
 from labelwise.api.responses import JSON
-from labelwise.api.routes import auth, comments, data, media, projects, quality, tasks
+from labelwise.api.routes import auth, comments, data, jobs, media, projects, quality, tasks
 from labelwise.config import Settings
 from labelwise.errors import LabelwiseError
 from labelwise.services.context import Context
@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None, 
                   openapi_url="/api/v1/openapi.json")
     app.state.ctx = ctx
     for router in (auth.router, projects.router, data.router, tasks.router, comments.router, quality.router,
-                   media.router):
+                   media.router, jobs.router):
         app.include_router(router, prefix="/api/v1")
 
     @app.get("/api/v1/health", tags=["meta"])

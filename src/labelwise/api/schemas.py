@@ -105,3 +105,8 @@ class RecordsImport(_Body):
 
 class GoldBody(_Body):
     result: dict[str, Any] = Field(description="The expected result of the gold item.")
+
+
+class JobCreate(_Body):
+    kind: str = Field(description="recompute, snapshot or import_file (instance admins: a file on the server).")
+    params: dict[str, Any] = Field(default_factory=dict, description="The job's options (method, name, path...).")

@@ -1,9 +1,9 @@
-"""``labelwise serve`` and ``labelwise migrate``."""
+"""``labelwise serve``, ``labelwise worker`` and ``labelwise migrate``."""
 
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -17,13 +17,35 @@ PortOption = Annotated[int, typer.Option("--port", "-p", help="Port to listen on
 
 def run_server(settings: Settings, *, host: str, port: int, workers: int = 1) -> None:
     """Migrate once here, then serve: in this process, or in ``workers`` uvicorn worker processes."""
-    import uvicorn
 
     from labelwise.services.setup import prepare
 
     ctx = prepare(settings)
     where = settings.database_url.split("@")[-1] if settings.db else str(settings.data_dir.resolve())
     out.print(f"labelwise on http://{host}:{port}  (data: {where})", highlight=False)
+    jobs = _start_jobs(settings)
+    try:
+        _serve(ctx, settings, host=host, port=port, workers=workers)
+    finally:
+        if jobs is not None:
+            jobs[0].stop()
+            jobs[1].close()
+
+
+def _start_jobs(settings: Settings) -> tuple[Any, Any] | None:
+    """A job consumer in threads of this process (its own context), unless LABELWISE_JOB_WORKERS is 0."""
+    if settings.job_workers <= 0:
+        return None
+    from labelwise.jobs import Worker
+    from labelwise.services.context import Context
+
+    ctx = Context.from_settings(settings)
+    return Worker(ctx, workers=settings.job_workers).start(), ctx
+
+
+def _serve(ctx: Any, settings: Settings, *, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
     if workers <= 1:
         from labelwise.api.app import create_app
 
@@ -51,6 +73,25 @@ def serve(
     run_server(Where(data_dir, db).settings(), host=host, port=port, workers=workers)
 
 
+def worker(
+    data_dir: DataDirOption = None, db: DbOption = None,
+    threads: Annotated[int, typer.Option("--threads", "-t", min=1, help="Jobs run at once.")] = 1,
+) -> None:
+    """Run background jobs (recomputes, snapshots, server-side imports) until interrupted. Use it with
+    LABELWISE_JOB_WORKERS=0 on the servers, or beside them for more job throughput."""
+    from labelwise.jobs import Worker
+    from labelwise.services.setup import prepare
+
+    settings = Where(data_dir, db).settings()
+    ctx = prepare(settings)
+    queue = f"redis {settings.redis_url.split('@')[-1]}" if settings.redis_url else "SQLite in the data folder"
+    out.print(f"labelwise worker: {threads} thread(s), queue: {queue}", highlight=False)
+    try:
+        Worker(ctx, workers=threads).run()
+    finally:
+        ctx.close()
+
+
 def migrate(data_dir: DataDirOption = None, db: DbOption = None) -> None:
     """Create or upgrade the database schema, then exit."""
     with Where(data_dir, db).context(create=True) as ctx:  # prepare() migrates
@@ -60,4 +101,5 @@ def migrate(data_dir: DataDirOption = None, db: DbOption = None) -> None:
 
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
+    app.command("worker")(worker)
     app.command("migrate")(migrate)

@@ -271,6 +271,25 @@ media_refs = Table(
     Column("created_at", When, nullable=False),
 )
 
+# Background jobs (``labelwise.jobs``: huey): what was asked, by whom, and how it went. The queue holds only
+# the job id; status and result live here so that any server process can answer ``GET .../jobs/{id}``.
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(32), nullable=False),  # recompute | snapshot | import_file
+    Column("params", Json),
+    Column("status", String(16), nullable=False, default="queued"),  # queued | running | done | failed
+    Column("result", Json),
+    Column("error", Text),
+    Column("created_by", Id, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("created_at", When, nullable=False),
+    Column("started_at", When),
+    Column("finished_at", When),
+    Index("ix_jobs_project", "project_id", "id"),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

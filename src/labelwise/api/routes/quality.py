@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
 
 from labelwise.api.deps import ActorDep, CtxDep, Cursor, RowId
 from labelwise.api.responses import JSON
@@ -45,9 +46,15 @@ def final_labels(ref: str, actor: ActorDep, ctx: CtxDep, after: Cursor = 0,
 
 
 @router.post("/projects/{ref}/quality/final/recompute")
-def recompute_final(ref: str, actor: ActorDep, ctx: CtxDep, method: str = "auto") -> JSON:
-    """Aggregate the project's choice labels again: Dawid-Skene (>= 3 annotators) or majority vote."""
-    return JSON(quality.recompute(ctx, actor, ref, method=method))
+async def recompute_final(ref: str, actor: ActorDep, ctx: CtxDep, method: str = "auto",
+                          background: bool = False) -> JSON:
+    """Compute the project's final labels again (choices: Dawid-Skene with >= 3 annotators, else majority
+    vote; regions: RegionConsensus). ``background=true``: 202 with a job to poll at ``url``."""
+    if background:
+        from labelwise.api.routes.jobs import start_job
+
+        return await run_in_threadpool(start_job, ctx, actor, ref, "recompute", {"method": method})
+    return JSON(await run_in_threadpool(quality.recompute, ctx, actor, ref, method=method))
 
 
 @router.get("/projects/{ref}/quality/dashboard")

@@ -1,0 +1,17 @@
+"""Background work on huey: project-wide recomputes, snapshots, imports of server-side files.
+
+- :func:`queue_for` builds (once per settings, never at import) a ``SqliteHuey`` in the data folder
+  (``jobs.db``: nothing to install or run) or a ``RedisHuey`` when ``LABELWISE_REDIS_URL`` is set (several
+  servers sharing one queue). It has one task, ``run_job(job_id)``, that runs
+  :func:`labelwise.services.jobs.run_job` with the context the consumer was started with.
+- :func:`enqueue` hands a job (a ``jobs`` row made by ``services.jobs.create_job``) to the queue.
+- :class:`Worker` runs a huey consumer in threads of this process: ``labelwise serve`` starts one
+  (``LABELWISE_JOB_WORKERS``, 0 for none), ``labelwise worker`` runs one on its own.
+
+The queue carries only job ids; status and results live in the database, so any server answers
+``GET /projects/{ref}/jobs/{id}``.
+"""
+
+from labelwise.jobs.queue import Worker, enqueue, queue_for
+
+__all__ = ["Worker", "enqueue", "queue_for"]

@@ -1,0 +1,114 @@
+"""Background jobs as use cases: ask for one, read its status, run it (in a worker).
+
+The task queue (:mod:`labelwise.jobs`, huey) only carries a job id; the ``jobs`` table holds what was
+asked, by whom, the status (``queued`` -> ``running`` -> ``done`` | ``failed``), the result and the
+error. A job runs as the user who asked for it, through the same services as a request would, so its
+permission checks hold when it runs too (a manager removed in between gets a failed job).
+
+Kinds: ``recompute`` (final labels of the project, ``method``), ``snapshot`` (``name``) and
+``import_file`` (a file on the server: ``path``, ``format``, ``labels``, ``skip_invalid``; instance
+admins only, since it reads the server's disk).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from labelwise.domain.permissions import Action, Actor
+from labelwise.errors import Forbidden, Invalid, LabelwiseError, NotFound
+from labelwise.services.access import open_project
+from labelwise.services.context import Context
+from labelwise.store import audit
+from labelwise.store import jobs as job_rows
+from labelwise.store import users as user_rows
+
+KINDS = ("recompute", "snapshot", "import_file")
+PUBLIC = ("id", "project_id", "kind", "params", "status", "result", "error", "created_at", "started_at",
+          "finished_at")
+
+
+def _check(actor: Actor, kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    if kind == "recompute":
+        from labelwise.services.quality import METHODS
+
+        method = params.get("method") or "auto"
+        if method not in METHODS:
+            raise Invalid(f"method must be one of {', '.join(METHODS)}, not {method!r}")
+        return {"method": method}
+    if kind == "snapshot":
+        return {"name": str(params.get("name") or "")[:200]}
+    if kind == "import_file":
+        if not actor.is_admin:
+            raise Forbidden("only instance admins may import a file from the server's disk")
+        path = Path(str(params.get("path") or ""))
+        if not path.is_file():
+            raise Invalid(f"{path} is not a file on the server")
+        return {"path": str(path.resolve()), "format": str(params.get("format") or path.suffix.lstrip(".")),
+                "labels": params.get("labels"), "skip_invalid": bool(params.get("skip_invalid"))}
+    raise Invalid(f"job kind must be one of {', '.join(KINDS)}, not {kind!r}")
+
+
+def create_job(ctx: Context, actor: Actor, ref: int | str, kind: str, params: dict[str, Any] | None = None
+               ) -> dict[str, Any]:
+    """Record a queued job (managers); the caller hands its id to the queue."""
+    clean = _check(actor, kind, params or {})
+    with ctx.db.write() as conn:
+        access = open_project(ctx, conn, actor, ref, Action.manage)
+        job_id = job_rows.create(conn, project_id=access.id, kind=kind, params=clean, user_id=actor.id)
+        audit.record(conn, user_id=actor.id, project_id=access.id, action="job.create", target=f"job:{job_id}",
+                     details={"kind": kind})
+        job = job_rows.get(conn, job_id)
+    assert job is not None
+    return {k: job[k] for k in PUBLIC}
+
+
+def get_job(ctx: Context, actor: Actor, ref: int | str, job_id: int) -> dict[str, Any]:
+    with ctx.db.read() as conn:
+        access = open_project(ctx, conn, actor, ref, Action.manage)
+        job = job_rows.get(conn, job_id)
+    if job is None or job["project_id"] != access.id:
+        raise NotFound(f"job {job_id} not found in project {access.name!r}")
+    return {k: job[k] for k in PUBLIC}
+
+
+def run_job(ctx: Context, job_id: int) -> str:
+    """Run a queued job (in a worker); its status afterwards. A job already taken is left alone."""
+    with ctx.db.write() as conn:
+        job = job_rows.get(conn, job_id)
+        if job is None or not job_rows.start(conn, job_id):
+            return job["status"] if job else "missing"
+        user = user_rows.user_by_id(conn, job["created_by"]) if job["created_by"] is not None else None
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    try:
+        if user is None or not user["is_active"]:
+            raise Forbidden("the user who asked for this job no longer exists or is disabled")
+        actor = Actor(id=int(user["id"]), email=user["email"], is_admin=bool(user["is_admin"]))
+        result = _dispatch(ctx, actor, int(job["project_id"]), job["kind"], job["params"] or {})
+    except LabelwiseError as exc:
+        error = exc.message
+    except Exception as exc:  # recorded on the job; the worker goes on with the next one
+        error = f"{type(exc).__name__}: {exc}"
+    with ctx.db.write() as conn:
+        job_rows.finish(conn, job_id, result=result, error=error)
+    return "failed" if error is not None else "done"
+
+
+def _dispatch(ctx: Context, actor: Actor, project_id: int, kind: str, params: dict[str, Any]) -> dict[str, Any]:
+    if kind == "recompute":
+        from labelwise.services import quality
+
+        return quality.recompute(ctx, actor, project_id, method=params["method"])
+    if kind == "snapshot":
+        from labelwise.services import snapshots
+
+        return snapshots.create_snapshot(ctx, actor, project_id, name=params["name"])
+    if kind == "import_file":
+        from labelwise.services import imports
+
+        path = Path(params["path"])
+        with path.open("rb") as stream:
+            return imports.import_stream(ctx, actor, project_id, stream, params["format"], source=path.name,
+                                         skip_invalid=params["skip_invalid"], labels=params["labels"]).as_dict()
+    raise Invalid(f"unknown job kind {kind!r}")

@@ -15,10 +15,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
-from tests.api.helpers import API, import_records, next_task, submit, texts
 
 from labelwise.services import auth
 from labelwise.store.tables import api_tokens, users
+from tests.api.helpers import API, import_records, next_task, submit, texts
 
 ROLES = ("anonymous", "outsider", "annotator", "reviewer", "manager", "admin")
 MEMBERS = ("annotator", "reviewer", "manager", "admin")  # roles inside project demo (admin: instance admin)

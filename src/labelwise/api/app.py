@@ -27,7 +27,8 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None, 
     app = FastAPI(title="labelwise", version=__version__, docs_url="/api/docs", redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     app.state.ctx = ctx
-    for router in (auth.router, projects.router, data.router, tasks.router, comments.router, quality.router,
+    # The annotation queue first: routes are matched in order, and it carries most of the traffic.
+    for router in (tasks.router, auth.router, projects.router, data.router, comments.router, quality.router,
                    media.router, jobs.router):
         app.include_router(router, prefix="/api/v1")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from labelwise.api.deps import ActorDep, CtxDep, Cursor, RowId
+from labelwise.api.deps import ActorDep, CtxDep, Cursor, RowId, run_write
 from labelwise.api.responses import JSON
 from labelwise.api.schemas import Draft, ReviewBody, Skip, Submission
 from labelwise.services import annotation, review
@@ -16,10 +16,10 @@ router = APIRouter(tags=["annotation"])
 
 
 @router.post("/projects/{ref}/tasks/next", responses={204: {"description": "Nothing left to annotate."}})
-def next_task(ref: str, actor: ActorDep, ctx: CtxDep,
-              exclude: Annotated[list[int] | None, Query(description="Item ids to pass over (prefetch).")] = None
-              ) -> Response:
-    task = annotation.next_task(ctx, actor, ref, exclude=frozenset(exclude or ()))
+async def next_task(ref: str, request: Request, actor: ActorDep, ctx: CtxDep,
+                    exclude: Annotated[list[int] | None, Query(description="Item ids to pass over (prefetch).")] = None
+                    ) -> Response:
+    task = await run_write(request, annotation.next_task, ctx, actor, ref, exclude=frozenset(exclude or ()))
     return Response(status_code=204) if task is None else JSON(task)
 
 
@@ -29,28 +29,32 @@ def get_task(ref: str, item_id: RowId, actor: ActorDep, ctx: CtxDep) -> JSON:
 
 
 @router.post("/projects/{ref}/tasks/{item_id}/submit", status_code=201)
-def submit(ref: str, item_id: RowId, body: Submission, actor: ActorDep, ctx: CtxDep) -> JSON:
-    return JSON(annotation.submit(ctx, actor, ref, item_id, body.result, lead_time=body.lead_time), status_code=201)
+async def submit(ref: str, item_id: RowId, body: Submission, request: Request, actor: ActorDep, ctx: CtxDep) -> JSON:
+    done = await run_write(request, annotation.submit, ctx, actor, ref, item_id, body.result, lead_time=body.lead_time)
+    return JSON(done, status_code=201)
 
 
 @router.put("/projects/{ref}/tasks/{item_id}/annotation")
-def update_annotation(ref: str, item_id: RowId, body: Submission, actor: ActorDep, ctx: CtxDep) -> JSON:
-    return JSON(annotation.update_annotation(ctx, actor, ref, item_id, body.result, lead_time=body.lead_time))
+async def update_annotation(ref: str, item_id: RowId, body: Submission, request: Request, actor: ActorDep,
+                            ctx: CtxDep) -> JSON:
+    return JSON(await run_write(request, annotation.update_annotation, ctx, actor, ref, item_id, body.result,
+                                lead_time=body.lead_time))
 
 
 @router.put("/projects/{ref}/tasks/{item_id}/draft")
-def save_draft(ref: str, item_id: RowId, body: Draft, actor: ActorDep, ctx: CtxDep) -> JSON:
-    return JSON(annotation.save_draft(ctx, actor, ref, item_id, body.draft, lead_time=body.lead_time))
+async def save_draft(ref: str, item_id: RowId, body: Draft, request: Request, actor: ActorDep, ctx: CtxDep) -> JSON:
+    return JSON(await run_write(request, annotation.save_draft, ctx, actor, ref, item_id, body.draft,
+                                lead_time=body.lead_time))
 
 
 @router.post("/projects/{ref}/tasks/{item_id}/skip")
-def skip(ref: str, item_id: RowId, body: Skip, actor: ActorDep, ctx: CtxDep) -> JSON:
-    return JSON(annotation.skip(ctx, actor, ref, item_id, reason=body.reason))
+async def skip(ref: str, item_id: RowId, body: Skip, request: Request, actor: ActorDep, ctx: CtxDep) -> JSON:
+    return JSON(await run_write(request, annotation.skip, ctx, actor, ref, item_id, reason=body.reason))
 
 
 @router.post("/projects/{ref}/tasks/{item_id}/lease")
-def renew_lease(ref: str, item_id: RowId, actor: ActorDep, ctx: CtxDep) -> JSON:
-    return JSON(annotation.renew_lease(ctx, actor, ref, item_id))
+async def renew_lease(ref: str, item_id: RowId, request: Request, actor: ActorDep, ctx: CtxDep) -> JSON:
+    return JSON(await run_write(request, annotation.renew_lease, ctx, actor, ref, item_id))
 
 
 @router.get("/projects/{ref}/history")

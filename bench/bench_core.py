@@ -129,9 +129,8 @@ def export_once(url: str, token: str, project: str) -> tuple[float, int]:
     with httpx.stream("GET", f"{url}/api/v1/projects/{project}/export?format=jsonl",
                       headers={"Authorization": f"Bearer {token}"}, timeout=None) as r:
         r.raise_for_status()
-        for line in r.iter_lines():
-            if line:
-                n += 1
+        for chunk in r.iter_raw(1 << 20):  # as a client saving the file would: no per-line work
+            n += chunk.count(b"\n")
     return time.perf_counter() - t0, n
 
 

@@ -86,5 +86,5 @@ def test_long_media(server: Server, new_context, tmp_path: Path) -> None:
         page = open_media(new_context, ann, pid, timeout=30000)
         RESULTS[name] = ready_ms(page)
     _write()
-    # Timings are written for docs/benchmarks/ui_media.md, not asserted (a shared machine makes a timed
+    # Timings are written for docs/benchmarks.md, not asserted (a shared machine makes a timed
     # assertion a coin toss); the tests above check what the views do.

@@ -1,4 +1,5 @@
-"""A real labelwise server in a subprocess on a free port, for browser, client and fault tests."""
+"""Real labelwise servers for tests: in a subprocess (browser and fault tests: it can be killed), or in a
+thread sharing the test's context (SDK and CLI tests: fast, same database transaction rules)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import httpx
+import uvicorn
 from sqlalchemy import create_engine, text
 
 from labelwise.config import Settings
@@ -89,3 +92,32 @@ class LiveServer:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
         self.proc = None
+
+
+class ThreadedServer:
+    """``create_app(ctx=ctx)`` served by uvicorn in a thread, on a socket bound to a free port."""
+
+    def __init__(self, ctx: object) -> None:
+        from labelwise.api.app import create_app
+
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        config = uvicorn.Config(create_app(ctx=ctx), lifespan="off", ws="none", log_level="warning",  # type: ignore[arg-type]
+                                access_log=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def __enter__(self) -> ThreadedServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.sock.close()

@@ -3,17 +3,13 @@ against the real app served by uvicorn on a free port."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
-import uvicorn
 from typer.testing import CliRunner, Result
 
-from labelwise.api.app import create_app
 from labelwise.cli import app
+from tests.live_server import ThreadedServer
 
 ENV = ("LABELWISE_URL", "LABELWISE_TOKEN", "LABELWISE_DATA_DIR", "LABELWISE_DB", "LABELWISE_ADMIN_PASSWORD")
 
@@ -51,34 +47,9 @@ def cli(location: list[str]) -> Callable[..., Result]:
     return run
 
 
-class LiveServer:
-    def __init__(self, ctx: object) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        config = uvicorn.Config(create_app(ctx=ctx), lifespan="off", ws="none", log_level="warning",
-                                access_log=False)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-        self.sock.close()
-
-
 @pytest.fixture
-def live(world) -> Iterator[LiveServer]:  # type: ignore[no-untyped-def]
-    with LiveServer(world.ctx) as server:
+def live(world) -> Iterator[ThreadedServer]:  # type: ignore[no-untyped-def]
+    with ThreadedServer(world.ctx) as server:
         yield server
 
 

@@ -61,7 +61,8 @@ setInterval(() => {
   if (!task) return;
   tick();
   const s = Math.floor(clock.total);
-  timerEl.textContent = `⏱ ${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+  // No emoji: a machine without an emoji font draws an empty box.
+  timerEl.textContent = `Time ${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }, 1000);
 
 const flushSoon = debounce(() => drafts.flush(), 800);

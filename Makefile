@@ -21,7 +21,7 @@ test-sqlite:
 	$(PYTHON) -m pytest -q
 
 test-postgres:
-	LABELWISE_TEST_DB=$(PG_URL) $(PYTHON) -m pytest -q -m "not browser"
+	LABELWISE_TEST_DB=$(PG_URL) $(PYTHON) -m pytest -q
 
 # Install the dev dependencies, lint, then the whole suite on SQLite and on PostgreSQL.
 test: dev lint test-sqlite test-postgres

@@ -9,6 +9,7 @@ normalised value; the caller raises ``Invalid`` once every label was checked.
 from __future__ import annotations
 
 import math
+from abc import abstractmethod
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
@@ -126,6 +127,7 @@ class LabelBase(BaseModel):
         yield None
 
     # ---- results -------------------------------------------------------------------------------
+    @abstractmethod
     def check(
         self,
         value: Any,
@@ -133,8 +135,8 @@ class LabelBase(BaseModel):
         media: dict[str, dict[str, Any]],
         result: dict[str, Any],
         errs: Errs,
-    ) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
+    ) -> Any:
+        """Check ``value`` (appending problems to ``errs``) and return it normalised."""
 
     def is_loosening(self, setting: str, old: Any, new: Any) -> bool:
         """True when changing ``setting`` from ``old`` to ``new`` cannot invalidate a stored result."""

@@ -7,6 +7,7 @@ When ``media[field]`` gives the image ``width`` and ``height``, every point must
 from __future__ import annotations
 
 import math
+from abc import abstractmethod
 from collections.abc import Iterable
 from typing import Any, ClassVar, Literal
 
@@ -76,10 +77,11 @@ class RegionLabel(OptionsMixin, LabelBase):
         unique_ids(self, value, errs)
         return out
 
+    @abstractmethod
     def check_item(
         self, item: dict[str, Any], loc: Loc, w: float | None, h: float | None, errs: Errs
     ) -> dict:
-        raise NotImplementedError  # pragma: no cover
+        """Check one region of this kind and return it normalised."""
 
     def used(self, value: Any) -> Iterable[str | None]:
         return region_labels(value)

@@ -14,6 +14,7 @@ depend on row order or randomness.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from os import PathLike
 from typing import Any
 
@@ -42,11 +43,12 @@ def log_normalize(log_p: np.ndarray) -> tuple[np.ndarray, float]:
     return p / total, float((np.log(total) + peak).sum())
 
 
-class BaseAggregator:
+class BaseAggregator(ABC):
     """Base class: subclasses implement ``_fit_encoded(enc) -> probas (items x classes)``."""
 
-    def _fit_encoded(self, enc: Encoded) -> np.ndarray:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _fit_encoded(self, enc: Encoded) -> np.ndarray:
+        """Class probabilities, items x classes, for the encoded labels."""
 
     def fit(
         self,

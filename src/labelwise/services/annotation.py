@@ -210,7 +210,12 @@ def submit(ctx: Context, actor: Actor, ref: int | str, item_id: int, result: dic
         if warnings:
             rows.update_row(conn, annotation_id, checks=warnings)
         statuses.append(None)
-        cap = quality.settle(conn, access, item_id, len(statuses), gold=is_gold)
+        # the item's submitted results in annotation order, from the rows read above plus this one
+        submitted = [(r["id"], r["user_id"], r["result"] or {}) for r in slots
+                     if r["status"] == "submitted" and r["review_status"] != "rejected"]
+        submitted.append((annotation_id, actor.id, clean))
+        results = [(user, res) for _, user, res in sorted(submitted, key=lambda row: row[0])]
+        cap = quality.settle(conn, access, item_id, len(statuses), gold=is_gold, results=results)
         state = item_state(n_submitted=len(statuses), overlap=cap, leased=others_leasing > 0,
                            review_statuses=statuses)
         rows.set_slots(conn, item_id, n_submitted=len(statuses), overlap=cap, state=state, at=at)

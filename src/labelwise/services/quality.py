@@ -114,16 +114,21 @@ def _needs_risk(q: QualitySettings) -> bool:
     return q.review_sampling == "risk" or q.review_confidence is not None  # else the risk is never used
 
 
-def settle(conn: Connection, access: ProjectAccess, item_id: int, n_submitted: int, *, gold: bool) -> int:
+def settle(conn: Connection, access: ProjectAccess, item_id: int, n_submitted: int, *, gold: bool,
+           results: list[tuple[int, dict[str, Any]]] | None = None) -> int:
     """After an item's annotations changed: how many submissions it takes now (its capacity; it is open
-    while ``n_submitted`` is below it). Writes its final labels and review priority when it has enough."""
+    while ``n_submitted`` is below it). Writes its final labels and review priority when it has enough.
+
+    ``results``: the item's submitted, not rejected ``(user id, result)`` in annotation order, when the
+    caller has them already (read here otherwise)."""
     overlap = int(access.project["overlap"])
     if gold:
         return n_submitted  # gold items never take a queue slot
     if n_submitted < overlap:
         return overlap
     q = settings_of(access.project)
-    results = store.submitted_results(conn, item_id)
+    if results is None:
+        results = store.submitted_results(conn, item_id)
     finals = item_finals(access, item_id, results)
     store.write_finals(conn, access.id, finals, replace_items=[item_id])
     users = [u for u, _ in results]

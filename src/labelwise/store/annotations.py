@@ -80,7 +80,7 @@ _MY_OPEN_ROWS = select(annotations).where(
 ).order_by(annotations.c.id)
 _SLOTS = select(
     annotations.c.id, annotations.c.user_id, annotations.c.status, annotations.c.review_status,
-    annotations.c.lease_expires_at, annotations.c.lead_time,
+    annotations.c.lease_expires_at, annotations.c.lead_time, annotations.c.result,
 ).where(annotations.c.item_id == bindparam("item_id"))
 _LOCK = select(items.c.id).where(items.c.id == bindparam("item_id")).with_for_update()
 _SET_SLOTS = (update(items).where(items.c.id == bindparam("item_id"))

@@ -2,7 +2,7 @@
 // dragging on the waveform, each with a label and a transcription (audio_ranges and time_ranges).
 
 import { h } from "../dom.js";
-import { clamp, colorOf, copy, factsOf, getJSON, mediaSource, optionBar, round2, sizeCanvas, timed } from "./common.js";
+import { clamp, colorOf, copy, factsOf, getJSON, mediaSource, optionBar, round2, sizeCanvas, timed, trackDrag } from "./common.js";
 
 const KINDS = new Set(["audio_ranges", "time_ranges"]);
 
@@ -22,11 +22,11 @@ export function createAudioView({ field, value, meta, labels, get, set, readOnly
     h("div", { class: "media-controls" }, play, speed, clock), readOnly ? null : bar.el, canvas, regionsBox, player);
   player.hidden = true;
   const cw = 860;
+  let dragging = null;  // the range being dragged, for redraw()
   const ch = 140;
   const ctx = sizeCanvas(canvas, cw, ch);
   let duration = 0;
   let peaks = null;
-  let drag = null;
   let selected = null;
 
   const x2t = (x) => clamp((x / cw) * duration, 0, duration);
@@ -56,6 +56,7 @@ export function createAudioView({ field, value, meta, labels, get, set, readOnly
       }
     }
     el.dataset.prelabels = labels.filter((l) => predicted(l.name)).map((l) => l.name).join(",");
+    const drag = dragging?.current();
     if (drag?.moved) {
       ctx.fillStyle = "#4a90e255";
       ctx.fillRect(Math.min(drag.x0, drag.x1), 0, Math.abs(drag.x1 - drag.x0), ch);
@@ -107,20 +108,7 @@ export function createAudioView({ field, value, meta, labels, get, set, readOnly
   player.addEventListener("pause", () => { play.textContent = "Play"; redraw(); });
   player.addEventListener("seeked", redraw);
 
-  canvas.addEventListener("mousedown", (e) => {
-    const x = e.clientX - canvas.getBoundingClientRect().left;
-    drag = { x0: x, x1: x, moved: false };
-  });
-  window.addEventListener("mousemove", (e) => {
-    if (!drag) return;
-    drag.x1 = clamp(e.clientX - canvas.getBoundingClientRect().left, 0, cw);
-    drag.moved ||= Math.abs(drag.x1 - drag.x0) > 3;
-    redraw();
-  });
-  window.addEventListener("mouseup", () => {
-    if (!drag) return;
-    const d = drag;
-    drag = null;
+  dragging = trackDrag(canvas, cw, { redraw: () => redraw(), onDrop: (d) => {
     if (!d.moved || readOnly) { player.currentTime = x2t(d.x0); redraw(); return; }
     const active = bar.active();
     const label = active.label;
@@ -133,7 +121,7 @@ export function createAudioView({ field, value, meta, labels, get, set, readOnly
     const list = [...(Array.isArray(get(label.name)) ? get(label.name) : []), { start, end, label: active.value }];
     set(label.name, list);
     selected = `${label.name}#${list.length - 1}`;
-  });
+  } });
 
   function handleKey(e) {
     if (e.key === "k" || e.key === "K") { toggle(); return true; }

@@ -117,3 +117,30 @@ export function timed(name, fn) {
   (stats[name] ??= []).push(performance.now() - t0);
   if (stats[name].length > 2000) stats[name].shift();
 }
+
+/**
+ * A horizontal drag across a canvas of `width` CSS pixels (marking a range on a waveform or a plot).
+ * `current()` is the drag in progress ({x0, x1, moved}) for drawing; `onDrop(drag)` gets it when the
+ * mouse is released (`moved` is false for a click). `canStart(event)` may refuse a drag.
+ */
+export function trackDrag(canvas, width, { canStart = () => true, redraw, onDrop }) {
+  let drag = null;
+  canvas.addEventListener("mousedown", (e) => {
+    if (!canStart(e)) return;
+    const x = e.clientX - canvas.getBoundingClientRect().left;
+    drag = { x0: x, x1: x, moved: false };
+  });
+  window.addEventListener("mousemove", (e) => {
+    if (!drag) return;
+    drag.x1 = clamp(e.clientX - canvas.getBoundingClientRect().left, 0, width);
+    drag.moved ||= Math.abs(drag.x1 - drag.x0) > 3;
+    redraw();
+  });
+  window.addEventListener("mouseup", () => {
+    if (!drag) return;
+    const done = drag;
+    drag = null;
+    onDrop(done);
+  });
+  return { current: () => drag };
+}

@@ -3,7 +3,7 @@
 // range labels (time_ranges) by dragging across the plots.
 
 import { h } from "../dom.js";
-import { clamp, colorOf, factsOf, getJSON, mediaSource, optionBar, round2, sizeCanvas, timed } from "./common.js";
+import { clamp, colorOf, factsOf, getJSON, mediaSource, optionBar, round2, sizeCanvas, timed, trackDrag } from "./common.js";
 
 const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf"];
 
@@ -20,13 +20,13 @@ export function createSeriesView({ field, value, meta, labels, get, set, readOnl
     h("div", { class: "media-controls" }, btn("◀", () => pan(-0.25)), btn("▶", () => pan(0.25)), btn("Zoom out", () => zoom(2, 0.5)), btn("Whole series", () => load(0, total)), info),
     readOnly ? null : bar.el, canvas, list);
   const cw = 860;
+  let dragging = null;  // the range being dragged, for redraw()
   let ch = 300;
   let ctx = sizeCanvas(canvas, cw, ch);
   let total = 0;
   let start = 0;
   let end = 0;
   let data = null;
-  let drag = null;
   let seconds = 1; // seconds per sample (unit: seconds)
   let pending = 0;
 
@@ -58,6 +58,7 @@ export function createSeriesView({ field, value, meta, labels, get, set, readOnl
       }
     }
     el.dataset.prelabels = labels.filter((l) => predicted(l.name)).map((l) => l.name).join(",");
+    const drag = dragging?.current();
     if (drag?.moved) { ctx.fillStyle = "#4a90e255"; ctx.fillRect(Math.min(drag.x0, drag.x1), 0, Math.abs(drag.x1 - drag.x0), ch); }
     channels.forEach((c, k) => {
       const ys = c.y.filter((v) => v !== null);
@@ -108,21 +109,10 @@ export function createSeriesView({ field, value, meta, labels, get, set, readOnl
     if (e.shiftKey) pan(e.deltaY > 0 ? 0.1 : -0.1);
     else zoom(e.deltaY > 0 ? 1.5 : 1 / 1.5, (e.clientX - canvas.getBoundingClientRect().left) / cw);
   }, { passive: false });
-  canvas.addEventListener("mousedown", (e) => {
-    if (readOnly || e.button !== 0) return;
-    const x = e.clientX - canvas.getBoundingClientRect().left;
-    drag = { x0: x, x1: x, moved: false };
-  });
-  window.addEventListener("mousemove", (e) => {
-    if (!drag) return;
-    drag.x1 = clamp(e.clientX - canvas.getBoundingClientRect().left, 0, cw);
-    drag.moved ||= Math.abs(drag.x1 - drag.x0) > 3;
-    redraw();
-  });
-  window.addEventListener("mouseup", () => {
-    if (!drag) return;
-    const d = drag;
-    drag = null;
+  dragging = trackDrag(canvas, cw, {
+    canStart: (e) => !readOnly && e.button === 0,
+    redraw: () => redraw(),
+    onDrop: (d) => {
     if (!d.moved) return;
     const active = bar.active();
     const label = active.label;
@@ -130,6 +120,7 @@ export function createSeriesView({ field, value, meta, labels, get, set, readOnl
     const range = unitOf(label) === "samples" ? { start: Math.round(i0), end: Math.round(i1) } : { start: round2(i0 * seconds), end: round2(i1 * seconds) };
     if (range.end <= range.start) return;
     set(label.name, [...(Array.isArray(get(label.name)) ? get(label.name) : []), { ...range, label: active.value }]);
+    },
   });
 
   function renderList() {

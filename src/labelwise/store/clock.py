@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def in_seconds(seconds: float) -> datetime:
-    return now() + timedelta(seconds=seconds)
 
 
 def aware(value: datetime | None) -> datetime | None:

@@ -117,11 +117,6 @@ def running_imports(conn: Connection) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(q).mappings()]
 
 
-def get_import(conn: Connection, import_id: int) -> dict[str, Any] | None:
-    row = conn.execute(select(imports).where(imports.c.id == import_id)).mappings().first()
-    return dict(row) if row else None
-
-
 @dataclass(frozen=True, slots=True)
 class ItemFilter:
     """What to list. Every field narrows the set; None means any."""

@@ -44,10 +44,6 @@ def update_user(conn: Connection, user_id: int, **values: Any) -> None:
     conn.execute(update(users).where(users.c.id == user_id).values(**values))
 
 
-def count_users(conn: Connection) -> int:
-    return conn.execute(select(func.count()).select_from(users)).scalar_one()
-
-
 def insert_token(
     conn: Connection, *, user_id: int, token: str, name: str, kind: str,
     csrf_token: str | None = None, expires_at: datetime | None = None,

@@ -253,8 +253,15 @@ def reorder_queue(conn: Connection, project_id: int, ordering: str) -> None:
 
 
 def reopen_for_overlap(conn: Connection, project_id: int, overlap: int) -> None:
-    """After the overlap changed: items with fewer submissions than it are open again (gold items stay
-    out of the regular queue)."""
+    """After the overlap changed: items with fewer submissions than it are open (and in progress) again,
+    items that now have enough are closed (and annotated); gold items stay out of the regular queue."""
     gold = exists().where(gold_answers.c.item_id == items.c.id)
+    short = items.c.n_submitted < overlap
+    state = case(  # as domain.states.item_state decides it; a rejection keeps the item rejected
+        (items.c.state == "rejected", items.c.state),
+        (short & items.c.state.in_(["annotated", "in_review", "accepted"]), "in_progress"),
+        (~short & (items.c.n_submitted > 0) & items.c.state.in_(["new", "in_progress"]), "annotated"),
+        else_=items.c.state,
+    )
     conn.execute(update(items).where(items.c.project_id == project_id, items.c.state != "importing", ~gold)
-                 .values(is_open=items.c.n_submitted < overlap))
+                 .values(is_open=short, state=state))

@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from labelwise.domain.kinds.base import DATA_KINDS, LabelBase, Option
+from labelwise.domain.kinds.chat_turns import ChatTurnsLabel
 from labelwise.domain.kinds.choice import ChoiceLabel, MultiChoiceLabel
 from labelwise.domain.kinds.compare import PairwiseLabel, RankingLabel
 from labelwise.domain.kinds.image import BBoxLabel, PolygonLabel
@@ -33,14 +34,15 @@ LabelDef = Annotated[
     | MaskLabel
     | AudioRangesLabel
     | TimeRangesLabel
-    | VideoBoxesLabel,
+    | VideoBoxesLabel
+    | ChatTurnsLabel,
     Field(discriminator="kind"),
 ]
 
 _CLASSES: tuple[type[LabelBase], ...] = (
     ChoiceLabel, MultiChoiceLabel, TaxonomyLabel, SpansLabel, RelationsLabel, RatingLabel, NumberLabel,
     TextLabel, PairwiseLabel, RankingLabel, BBoxLabel, PolygonLabel, KeypointsLabel, MaskLabel,
-    AudioRangesLabel, TimeRangesLabel, VideoBoxesLabel,
+    AudioRangesLabel, TimeRangesLabel, VideoBoxesLabel, ChatTurnsLabel,
 )  # fmt: skip
 
 #: kind name -> model class
@@ -51,6 +53,7 @@ __all__ = [
     "KINDS",
     "AudioRangesLabel",
     "BBoxLabel",
+    "ChatTurnsLabel",
     "ChoiceLabel",
     "KeypointsLabel",
     "LabelBase",

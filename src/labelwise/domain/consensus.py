@@ -9,6 +9,8 @@
   broken the same way; a hypothesis test holds the output equal to the library's.
 - **multi_choice**: a majority vote per option (selected or not; a tie leaves it out).
 - **rating** (the lower median, a valid rating) and **number** (the median).
+- **chat_turns**: per turn, a majority vote per option and the lower median of the ratings
+  (:func:`labelwise.domain.kinds.chat_turns.turn_final`).
 
 Labels of other kinds (polygons, text, taxonomy, ...) get no final label on submit; polygons get one from a
 project recompute (``RegionConsensus(kind="polygon")``).
@@ -22,12 +24,15 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from labelwise.domain.kinds.chat_turns import turn_final
 from labelwise.domain.quality import majority_vote
 
 #: schema kind -> RegionConsensus kind
 REGION_KINDS = {"spans": "span", "time_ranges": "time", "audio_ranges": "time", "bbox": "box", "polygon": "polygon"}
 SUBMIT_REGION_KINDS = frozenset({"spans", "time_ranges", "audio_ranges", "bbox"})
-SCALAR_KINDS = frozenset({"multi_choice", "rating", "number"})
+SCALAR_KINDS = frozenset({"multi_choice", "rating", "number", "chat_turns"})
+#: final-label method per scalar kind
+SCALAR_METHODS = {"multi_choice": "per_option_vote", "chat_turns": "per_turn_vote"}
 IOU_THRESHOLD = 0.5
 REGION_METHOD = "region_consensus"
 
@@ -182,7 +187,9 @@ def region_confidence(kept_votes: int, total_regions: int) -> float:
 
 
 def scalar_final(kind: str, values: list[Any], options: Sequence[str] = ()) -> tuple[Any, float]:
-    """``(value, confidence)`` of a multi_choice (majority per option), rating or number label."""
+    """``(value, confidence)`` of a multi_choice (majority per option), rating, number or chat_turns label."""
+    if kind == "chat_turns":
+        return turn_final(values, options)
     if kind == "multi_choice":
         chosen, shares = [], []
         for option in options:
@@ -213,6 +220,6 @@ def item_finals(item_id: int, results: Sequence[tuple[int, dict[str, Any]]],
             if values:
                 value, confidence = scalar_final(kind, values, options)
                 rows.append({"item_id": item_id, "label": name, "value": value,
-                             "method": "per_option_vote" if kind == "multi_choice" else "median",
+                             "method": SCALAR_METHODS.get(kind, "median"),
                              "confidence": confidence, "n_annotations": len(values)})
     return rows

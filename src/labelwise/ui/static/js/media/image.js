@@ -1,6 +1,7 @@
-// Image annotation on one canvas: boxes (draw, move, resize, rotate), polygons and polylines (vertex
-// editing), keypoints with the schema's skeleton, brush/eraser masks stored as RLE. Zoom (wheel), pan
-// (right or middle drag, or Space + drag), fit (F). Objects can be hidden and locked from the list.
+// Image annotation on one canvas: boxes (draw, move, resize, rotate), polygons and polylines (drag a
+// vertex, click an edge to insert one, Alt+click or Delete to remove one), keypoints with the schema's
+// skeleton, brush/eraser masks stored as RLE. Zoom (wheel), pan (right or middle drag, or Space + drag),
+// fit (F). Objects can be hidden and locked from the list.
 // Coordinates are full-resolution image pixels (media facts), whatever size the display image has.
 //
 // This module holds the editor's state `v` and wires the parts: image_render.js (drawing),
@@ -44,6 +45,7 @@ export function createImageView({ field, value, meta, labels, get, set, readOnly
     view: { s: 1, ox: 0, oy: 0 },
     hidden: new Set(), locked: new Set(),
     selected: null, // {labelName, index}
+    vertex: null, // index of the selected vertex of the selected polygon or polyline
     drag: null,
     poly: null, // {labelName, option, points}
     kp: null, // {labelName, option, points: {}, next}
@@ -82,6 +84,7 @@ export function createImageView({ field, value, meta, labels, get, set, readOnly
   v.select = edit.select;
   v.renderList = objectList.renderList;
   v.hint = objectList.hint;
+  v.say = objectList.say;
   const { handleKey } = attachInput(v, edit, renderer);
 
   (async () => {

@@ -1,9 +1,10 @@
 // Editing in the image editor: hit testing (the handle or object under the mouse), selection,
-// relabel / delete / rotate, finishing a polygon or keypoints, and painting a mask.
+// relabel / delete / rotate, vertex insert and delete on polygons and polylines, finishing a polygon
+// or keypoints, and painting a mask.
 // `v` is the editor's state (see image.js).
 
 import { clamp, copy, round2 } from "./common.js";
-import { HANDLE, boxCorners, insidePoly, local } from "./image_geom.js";
+import { HANDLE, boxCorners, insidePoly, local, nearestEdge } from "./image_geom.js";
 
 export function createEditing(v, renderer) {
   const { byName, set } = v;
@@ -35,7 +36,36 @@ export function createEditing(v, renderer) {
     return null;
   }
 
-  function select(o) { v.selected = o ? { labelName: o.labelName, index: o.index } : null; v.renderList(); v.redraw(); v.hint(); }
+  function select(o) { v.selected = o ? { labelName: o.labelName, index: o.index } : null; v.vertex = null; v.renderList(); v.redraw(); v.hint(); }
+
+  /** The selected polygon or polyline when it may be edited, else null. */
+  function editablePoly() {
+    const { selected } = v;
+    if (!selected || byName.get(selected.labelName)?.kind !== "polygon" || v.locked.has(v.keyOf(selected))) return null;
+    const obj = v.listOf(selected.labelName)[selected.index];
+    return obj && Array.isArray(obj.points) ? obj : null;
+  }
+  /** The edge of the selected polygon or polyline under image point (x, y): {index, point} or null. */
+  function edgeAt(x, y) {
+    const obj = editablePoly();
+    return obj ? nearestEdge(obj.points, obj.closed !== false, x, y, HANDLE / v.view.s) : null;
+  }
+  /** Delete vertex i of the selected polygon (it keeps >= 3 vertices) or polyline (>= 2). */
+  function removeVertex(i) {
+    const obj = editablePoly();
+    if (!obj || !obj.points[i]) return false;
+    const least = obj.closed === false ? 2 : 3;
+    if (obj.points.length <= least) {
+      v.say(`A ${obj.closed === false ? "polyline" : "polygon"} keeps at least ${least} vertices.`);
+      return true;
+    }
+    const list = copy(v.listOf(v.selected.labelName));
+    list[v.selected.index].points.splice(i, 1);
+    v.vertex = null;
+    set(v.selected.labelName, list);
+    v.redraw();
+    return true;
+  }
   function relabel(option) {
     const list = copy(v.listOf(v.selected.labelName));
     list[v.selected.index].label = option;
@@ -105,5 +135,5 @@ export function createEditing(v, renderer) {
     v.redraw();
   }
 
-  return { cx, cy, handleAt, objectAt, select, relabel, removeSelected, rotateSelected, finishPolygon, finishKeypoints, paint };
+  return { cx, cy, handleAt, objectAt, edgeAt, removeVertex, select, relabel, removeSelected, rotateSelected, finishPolygon, finishKeypoints, paint };
 }

@@ -1,5 +1,5 @@
 // Geometry of image objects in full-resolution pixels: box corners (rotated), a point in a box's own
-// frame, and point-in-polygon.
+// frame, point-in-polygon, and the nearest edge of a polygon or polyline (for vertex insertion).
 
 export const HANDLE = 6; // screen pixels
 
@@ -29,3 +29,27 @@ export function insidePoly(pts, x, y) {
   return inside;
 }
 
+
+/**
+ * The edge of `pts` nearest to (x, y) within `tol`: {index, point} where index is the position a new
+ * vertex takes (after vertex index - 1) and point the nearest point on that edge; null when none is near.
+ * A closed polygon also has the edge from the last vertex back to the first.
+ */
+export function nearestEdge(pts, closed, x, y, tol) {
+  let best = null;
+  const n = pts.length;
+  const edges = closed ? n : n - 1;
+  for (let i = 0; i < edges; i++) {
+    const [ax, ay] = pts[i];
+    const [bx, by] = pts[(i + 1) % n];
+    const dx = bx - ax;
+    const dy = by - ay;
+    const len2 = dx * dx + dy * dy;
+    const t = len2 ? Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / len2)) : 0;
+    const px = ax + t * dx;
+    const py = ay + t * dy;
+    const d = Math.hypot(px - x, py - y);
+    if (d <= tol && (!best || d < best.d)) best = { index: i + 1, point: [px, py], d };
+  }
+  return best && { index: best.index, point: best.point };
+}

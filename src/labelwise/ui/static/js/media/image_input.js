@@ -1,5 +1,6 @@
-// Mouse and keyboard in the image editor: draw, select, move, resize, paint, pan and zoom; the
-// editor's keys (Enter, Escape, Delete, F, R, E, [ ]). `v` is the editor's state (see image.js).
+// Mouse and keyboard in the image editor: draw, select, move, resize, paint, pan and zoom, insert a
+// vertex on an edge (click) and delete one (Alt+click, or Delete on the selected vertex); the editor's
+// keys (Enter, Escape, Delete, F, R, E, [ ]). `v` is the editor's state (see image.js).
 
 import { clamp, copy, round2 } from "./common.js";
 import { local } from "./image_geom.js";
@@ -10,7 +11,12 @@ export function attachInput(v, edit, renderer) {
   const { cx, cy } = edit;
 
   function startDraft(name) { v.draft = { labelName: name, list: copy(v.listOf(name)) }; }
-  function endDraft() { if (!v.draft) return; const d = v.draft; v.draft = null; set(d.labelName, d.list); }
+  function endDraft() { // a click that changed nothing is no change (and no undo step)
+    if (!v.draft) return;
+    const d = v.draft;
+    v.draft = null;
+    if (JSON.stringify(d.list) !== JSON.stringify(v.listOf(d.labelName))) set(d.labelName, d.list);
+  }
   function point(e) {
     const rect = canvas.getBoundingClientRect();
     return [e.clientX - rect.left, e.clientY - rect.top];
@@ -46,6 +52,18 @@ export function attachInput(v, edit, renderer) {
       return;
     }
     const handle = edit.handleAt(sx, sy);
+    if (handle?.vertex !== undefined && e.altKey) { edit.removeVertex(handle.vertex); return; }
+    if (handle?.vertex !== undefined) { v.vertex = handle.vertex; v.redraw(); }
+    const edge = handle ? null : edit.edgeAt(x, y);
+    if (edge) { // a new vertex on the edge, dragged until the mouse is released; one undo step
+      startDraft(v.selected.labelName);
+      const obj = v.draft.list[v.selected.index];
+      obj.points.splice(edge.index, 0, [cx(edge.point[0]), cy(edge.point[1])]);
+      v.vertex = edge.index;
+      v.drag = { type: "handle", handle: { vertex: edge.index }, start: [x, y], orig: copy(obj) };
+      v.redraw();
+      return;
+    }
     if (handle) { startDraft(v.selected.labelName); v.drag = { type: "handle", handle, start: [x, y], orig: copy(v.draft.list[v.selected.index]) }; return; }
     const hit = edit.objectAt(x, y);
     if (hit && !(e.shiftKey && kind === "bbox")) {
@@ -141,6 +159,7 @@ export function attachInput(v, edit, renderer) {
     const k = e.key;
     if (k === "Enter" && (v.poly || v.kp)) return v.poly ? edit.finishPolygon() : edit.finishKeypoints();
     if (k === "Escape" && (v.poly || v.kp || v.selected)) { v.poly = v.kp = null; edit.select(null); return true; }
+    if ((k === "Delete" || k === "Backspace") && v.selected && v.vertex != null && edit.removeVertex(v.vertex)) return true;
     if ((k === "Delete" || k === "Backspace") && v.selected) return edit.removeSelected();
     if (k === "f" || k === "F") { v.fit(); return true; }
     if (k === "r" || k === "R") return edit.rotateSelected(e.shiftKey ? -5 : 5);

@@ -1,4 +1,4 @@
-// The image editor's object list (hide / lock / select per object, virtualised) and the status hint.
+// The image editor's object list (hide / lock / select per object, virtualised) and the status line.
 // `v` is the editor's state (see image.js).
 
 import { h } from "../dom.js";
@@ -28,10 +28,11 @@ export function createObjectList(v, list, count, status) {
     const a = bar.active();
     const { kp, brush, erasing } = v;
     const tips = { bbox: "drag to draw a box; drag a box to move it, its corners to resize; R / Shift+R rotate",
-      polygon: "click to add points, double-click or Enter to finish (Alt+click starts a polyline); drag a vertex to move it",
+      polygon: "click to add points, double-click or Enter to finish (Alt+click starts a polyline); drag a vertex to move it, click an edge to add one, Alt+click or Del deletes one",
       keypoints: `click to place ${(a?.label.keypoints ?? []).join(", ")}; Enter ends early`,
       mask: `paint with the mouse (brush ${brush}px, [ and ]); E toggles the eraser${erasing ? " (erasing)" : ""}` };
     status.textContent = `${kp ? `Next point: ${(byName.get(kp.labelName).keypoints ?? [])[kp.next]}. ` : ""}${tips[a?.label.kind] ?? ""}. Wheel zooms, right-drag pans, F fits; Del deletes.`;
   }
-  return { renderList, hint };
+  function say(text) { status.textContent = text; }
+  return { renderList, hint, say };
 }

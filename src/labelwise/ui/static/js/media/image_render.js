@@ -79,6 +79,11 @@ export function createRenderer(v) {
         if (o.obj.closed !== false) ctx.closePath();
         ctx.stroke();
         if (isSel) handles(pts);
+        if (isSel && pts[v.vertex]) { // the selected vertex: a ring around its handle
+          ctx.strokeStyle = "#fff";
+          ctx.lineWidth = 2;
+          ctx.beginPath(); ctx.arc(pts[v.vertex][0], pts[v.vertex][1], HANDLE + 2, 0, 2 * Math.PI); ctx.stroke();
+        }
       } else if (o.kind === "keypoints") {
         drawSkeleton(label, o.obj.points, color, isSel);
       } else if (o.kind === "mask" && o.obj.rle) {
@@ -107,6 +112,7 @@ export function createRenderer(v) {
     canvas.dataset.scale = String(view.s);
     canvas.dataset.ox = String(view.ox);
     canvas.dataset.oy = String(view.oy);
+    canvas.dataset.vertex = v.vertex == null ? "" : String(v.vertex);
   }
   function handles(pts) {
     ctx.fillStyle = "#fff";

@@ -30,6 +30,7 @@ from pydantic import (
 )
 
 from labelwise.domain.kinds import DATA_KINDS, KINDS, LabelBase, LabelDef, RelationsLabel
+from labelwise.domain.kinds.attributes import drop_draft_ok
 from labelwise.domain.schema_diff import SchemaDiff, diff_schemas
 from labelwise.errors import Invalid, error_at
 
@@ -110,8 +111,8 @@ class LabelSchema(BaseModel):
 
         ``media`` holds known facts per data field (``{"image": {"width": 640, "height": 480}}``); bounds
         that depend on an unknown fact are not checked. ``partial=True`` (drafts) skips the required-label
-        check. Returns the normalised result, labels in schema order; a ``None`` value counts as absent.
-        Raises ``Invalid`` listing every problem.
+        and required-attribute checks. Returns the normalised result, labels in schema order; a ``None``
+        value counts as absent. Raises ``Invalid`` listing every problem.
         """
         if not isinstance(result, dict):
             raise Invalid(
@@ -134,6 +135,7 @@ class LabelSchema(BaseModel):
                     errs.append(error_at([label.name], f"{label.name}: is required"))
                 continue
             out[label.name] = label.check(value, data, media, result, errs)
+        errs = drop_draft_ok(errs, partial)
         if errs:
             more = f" (and {len(errs) - 1} more)" if len(errs) > 1 else ""
             raise Invalid(f"the result does not match the schema: {errs[0]['msg']}{more}", errors=errs)

@@ -5,6 +5,11 @@ that option are affected (an option removed); it is ``None`` when any result of 
 removed, its kind changed, a bound tightened). ``SchemaDiff.affects`` applies this to the
 ``(label, option)`` pairs of ``LabelSchema.options_used(result)``, so a service can count the stored
 annotations a change would invalidate before applying it.
+
+Per-object attributes use the option slot with a marker, ``"attribute:<name>"``: object labels yield it
+for every attribute a result's objects set, so removing an attribute (or narrowing its values) breaks only
+results that use it. Adding an optional attribute is safe; adding a required one breaks every result
+with objects of that label.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
+from labelwise.domain.kinds.attributes import diff_attributes
 from labelwise.domain.kinds.base import LabelBase
 
 _IDENTITY = {"name", "kind"}
@@ -36,6 +42,9 @@ class SchemaDiff(BaseModel):
     options_added: dict[str, list[str]] = Field(default_factory=dict)
     options_removed: dict[str, list[str]] = Field(default_factory=dict)
     settings_changed: dict[str, list[str]] = Field(default_factory=dict)
+    attributes_added: dict[str, list[str]] = Field(default_factory=dict)
+    attributes_removed: dict[str, list[str]] = Field(default_factory=dict)
+    attributes_changed: dict[str, list[str]] = Field(default_factory=dict)
     breaking: list[tuple[str, str | None, str]] = Field(default_factory=list)
 
     def __bool__(self) -> bool:
@@ -106,7 +115,8 @@ def _diff_label(d: SchemaDiff, old: LabelBase, new: LabelBase) -> None:
                     "every option, so stored results are incomplete",
                 )
             )
-    skip = _IDENTITY | new.cosmetic
+    _diff_attributes(d, old, new)
+    skip = _IDENTITY | new.cosmetic | {"attributes"}
     a = old.model_dump(mode="json", exclude=skip)
     b = new.model_dump(mode="json", exclude=skip)
     changes = []
@@ -118,3 +128,13 @@ def _diff_label(d: SchemaDiff, old: LabelBase, new: LabelBase) -> None:
                 d.breaking.append((name, None, reason))
     if changes:
         d.settings_changed[name] = changes
+
+
+def _diff_attributes(d: SchemaDiff, old: LabelBase, new: LabelBase) -> None:
+    name = new.name
+    added, removed, changed, breaking = diff_attributes(old, new)
+    pairs = ((d.attributes_added, added), (d.attributes_removed, removed), (d.attributes_changed, changed))
+    for target, found in pairs:
+        if found:
+            target[name] = found
+    d.breaking.extend((name, marker, reason) for marker, reason in breaking)

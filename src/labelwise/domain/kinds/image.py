@@ -9,8 +9,10 @@ from __future__ import annotations
 import math
 from abc import abstractmethod
 from collections.abc import Iterable
+from itertools import chain
 from typing import Any, ClassVar, Literal
 
+from labelwise.domain.kinds.attributes import AttributesMixin
 from labelwise.domain.kinds.base import (
     Errs,
     LabelBase,
@@ -30,6 +32,7 @@ from labelwise.domain.kinds.base import (
 
 EPS = 1e-6
 IMAGE = frozenset({"image"})
+_COMMON = frozenset({"label", "id", "score", "attributes"})
 
 
 def outside(x: float, y: float, w: float | None, h: float | None) -> bool:
@@ -42,8 +45,9 @@ def where(w: float | None, h: float | None) -> str:
     )
 
 
-class RegionLabel(OptionsMixin, LabelBase):
-    """Shared by image kinds: a required image ``field`` and a list of labelled items."""
+class RegionLabel(AttributesMixin, OptionsMixin, LabelBase):
+    """Shared by image kinds: a required image ``field`` and a list of labelled items, each with optional
+    ``attributes`` (see :mod:`labelwise.domain.kinds.attributes`)."""
 
     field: str
     field_kinds: ClassVar[frozenset[str] | None] = IMAGE
@@ -67,12 +71,13 @@ class RegionLabel(OptionsMixin, LabelBase):
             if not isinstance(item, dict):
                 self.err(errs, [i], f"each item must be an object, got {type_name(item)}", item)
                 continue
-            check_keys(self, item, [i], self.item_keys | {"label", "id", "score"}, self.required_keys, errs)
+            check_keys(self, item, [i], self.item_keys | _COMMON, self.required_keys, errs)
             if "label" in item:
                 check_option(self, self._values, item["label"], [i, "label"], errs)
             norm = self.check_item(item, [i], w, h, errs)
             norm["label"] = item.get("label")
             common_extras(self, item, [i], norm, errs)
+            self.check_attributes(item, [i], norm, errs)
             out.append(norm)
         unique_ids(self, value, errs)
         return out
@@ -84,7 +89,7 @@ class RegionLabel(OptionsMixin, LabelBase):
         """Check one region of this kind and return it normalised."""
 
     def used(self, value: Any) -> Iterable[str | None]:
-        return region_labels(value)
+        return chain(region_labels(value), self.attributes_used(value))
 
 
 class BBoxLabel(RegionLabel):

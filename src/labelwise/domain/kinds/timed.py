@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from itertools import pairwise
+from itertools import chain, pairwise
 from typing import Any, ClassVar, Literal
 
+from labelwise.domain.kinds.attributes import AttributesMixin
 from labelwise.domain.kinds.base import (
     Errs,
     LabelBase,
@@ -24,15 +25,16 @@ from labelwise.domain.kinds.base import (
 )
 from labelwise.domain.kinds.image import check_box
 
-_RANGE_KEYS = frozenset({"start", "end", "label", "text", "id", "score"})
+_RANGE_KEYS = frozenset({"start", "end", "label", "text", "id", "score", "attributes"})
 
 
-class _RangesBase(OptionsMixin, LabelBase):
+class _RangesBase(AttributesMixin, OptionsMixin, LabelBase):
     """Segments ``{start, end, label, text?}`` with ``start < end``.
 
     ``unit: seconds`` (default): numbers, bounded by ``media[field]["duration"]`` when known.
     ``unit: samples``: whole sample indices, bounded by ``media[field]["samples"]`` when known.
-    ``text`` carries a transcript. Overlaps are allowed unless ``allow_overlap: false``."""
+    ``text`` carries a transcript. Overlaps are allowed unless ``allow_overlap: false``. Each range may
+    carry ``attributes`` (see :mod:`labelwise.domain.kinds.attributes`)."""
 
     field: str
     unit: Literal["seconds", "samples"] = "seconds"
@@ -75,6 +77,7 @@ class _RangesBase(OptionsMixin, LabelBase):
                     )
                 rng["text"] = item["text"]
             common_extras(self, item, [i], rng, errs)
+            self.check_attributes(item, [i], rng, errs)
             out.append(rng)
         unique_ids(self, value, errs)
         if not self.allow_overlap:
@@ -114,7 +117,7 @@ class _RangesBase(OptionsMixin, LabelBase):
             self.err(errs, [*loc, "end"], f"range end {end:g}{unit} is past the {what} {limit:g}{unit}", end)
 
     def used(self, value: Any) -> Iterable[str | None]:
-        return region_labels(value)
+        return chain(region_labels(value), self.attributes_used(value))
 
 
 class AudioRangesLabel(_RangesBase):
@@ -129,17 +132,18 @@ class TimeRangesLabel(_RangesBase):
     field_kinds: ClassVar[frozenset[str] | None] = frozenset({"timeseries", "audio", "video"})
 
 
-_TRACK_KEYS = frozenset({"track_id", "label", "frames", "score"})
+_TRACK_KEYS = frozenset({"track_id", "label", "frames", "score", "attributes"})
 _FRAME_KEYS = frozenset({"frame", "x", "y", "width", "height", "rotation", "keyframe", "outside"})
 
 
-class VideoBoxesLabel(OptionsMixin, LabelBase):
+class VideoBoxesLabel(AttributesMixin, OptionsMixin, LabelBase):
     """Tracks ``{track_id, label, frames: [{frame, x, y, width, height, keyframe, outside?}]}``.
 
     ``frame`` is a 0-based index, unique within a track and below ``media[field]["frames"]`` when known;
     boxes are checked against ``width``/``height`` when known. ``keyframe`` defaults to true (a frame the
     annotator set; others are interpolated), ``outside: true`` marks where the object leaves the view.
-    Normalised frames are sorted by frame index."""
+    Normalised frames are sorted by frame index. A track may carry ``attributes`` (per track, not per
+    frame; see :mod:`labelwise.domain.kinds.attributes`)."""
 
     kind: Literal["video_boxes"] = "video_boxes"
     field: str
@@ -184,6 +188,7 @@ class VideoBoxesLabel(OptionsMixin, LabelBase):
             elif "frames" in track:
                 self.err(errs, [i, "frames"], f"frames must be a list, got {type_name(frames)}", frames)
             common_extras(self, {k: v for k, v in track.items() if k == "score"}, [i], norm, errs)
+            self.check_attributes(track, [i], norm, errs)
             out.append(norm)
         return out
 
@@ -233,4 +238,4 @@ class VideoBoxesLabel(OptionsMixin, LabelBase):
         return out
 
     def used(self, value: Any) -> Iterable[str | None]:
-        return region_labels(value)
+        return chain(region_labels(value), self.attributes_used(value))

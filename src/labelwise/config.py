@@ -21,6 +21,13 @@ class Settings(BaseSettings):
         None, description="Database URL (postgresql://...). Default: SQLite in the data folder."
     )
     media_dir: Path | None = Field(None, description="Folder for uploaded media. Default: DATA_DIR/media.")
+    media_url: str | None = Field(
+        None, description="s3://bucket/prefix: media in an S3-compatible bucket (MEDIA_DIR is then a local cache)."
+    )
+    s3_endpoint_url: str | None = Field(None, description="Endpoint of an S3-compatible service. Default: AWS S3.")
+    s3_region: str | None = Field(None, description="Region of the bucket. Default: from the AWS configuration.")
+    s3_url_seconds: int = Field(3600, ge=60, le=604_800, description="How long a presigned media URL is valid.")
+    media_cache_mb: int = Field(5120, ge=0, description="Size of the local cache of bucket media (0: unbounded).")
     secret_key: str | None = Field(
         None, description="Key signing session cookies. Default: generated once and kept in the data folder."
     )
@@ -41,6 +48,13 @@ class Settings(BaseSettings):
             value = "postgresql://" + value.removeprefix("postgres://")
         if value and value.startswith("postgresql://"):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value or None
+
+    @field_validator("media_url")
+    @classmethod
+    def _check_media_url(cls, value: str | None) -> str | None:
+        if value and not (value.startswith("s3://") and len(value.split("/")[2]) > 0):
+            raise ValueError("media_url must look like s3://bucket/prefix")
         return value or None
 
     @property

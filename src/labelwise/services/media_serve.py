@@ -2,12 +2,12 @@
 
 A key is served only to members of a project whose items refer to it (``store.media_refs``, a
 primary-key lookup), so knowing a content hash is not enough to read someone else's file. Invalid keys
-(anything ``MediaStore.check_key`` refuses, such as ``../``) are 422; unknown ones 404.
+(anything ``MediaStore.check_key`` refuses, such as ``../``) are 422; unknown ones 404. Files come back as a
+``media.Readable``: a local file, or (media in a bucket) a presigned URL, made only after the check.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from labelwise.domain.permissions import Action, Actor
@@ -15,6 +15,7 @@ from labelwise.errors import Invalid, NotFound
 from labelwise.services import media_views
 from labelwise.services.access import open_project
 from labelwise.services.context import Context
+from labelwise.services.media import Readable
 from labelwise.store import media_refs
 
 
@@ -29,9 +30,9 @@ def media_ref(ctx: Context, actor: Actor, ref: int | str, key: str) -> dict[str,
     return row
 
 
-def media_file(ctx: Context, actor: Actor, ref: int | str, key: str) -> tuple[Path, str]:
+def media_file(ctx: Context, actor: Actor, ref: int | str, key: str) -> Readable:
     media_ref(ctx, actor, ref, key)
-    return ctx.media.path(key), ctx.media.content_type(key)
+    return ctx.media.readable(key)
 
 
 def _expect(row: dict[str, Any], kind: str) -> None:
@@ -39,10 +40,9 @@ def _expect(row: dict[str, Any], kind: str) -> None:
         raise Invalid(f"media {row['key']!r} is {row['kind']}, not {kind}")
 
 
-def display_file(ctx: Context, actor: Actor, ref: int | str, key: str) -> tuple[Path, str]:
+def display_file(ctx: Context, actor: Actor, ref: int | str, key: str) -> Readable:
     _expect(media_ref(ctx, actor, ref, key), "image")
-    path = media_views.display_image(ctx.media, key)
-    return path, ctx.media.content_type(path.name)
+    return ctx.media.readable_file(media_views.display_image(ctx.media, key))
 
 
 def peaks(ctx: Context, actor: Actor, ref: int | str, key: str, **window: Any) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Media: upload files (one item each) and read them back with range requests, peaks, series and
-display-sized images. Reading needs membership of a project whose items refer to the key."""
+display-sized images. Reading needs membership of a project whose items refer to the key. With media in
+a bucket, files answer 307 to a short-lived presigned URL of the bucket (ranges are then the bucket's)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from starlette.responses import FileResponse
+from starlette.responses import FileResponse, RedirectResponse, Response
 
 from labelwise.api.deps import ActorDep, CtxDep
 from labelwise.api.responses import JSON
 from labelwise.errors import Invalid
 from labelwise.services import media_import, media_serve
+from labelwise.services.media import CACHE_CONTROL, Readable
 
 router = APIRouter(tags=["media"])
-CACHE = "private, max-age=86400, immutable"  # keys are content hashes: a key's bytes never change
 
 
 @router.post("/projects/{ref}/media")
@@ -75,8 +76,12 @@ class _Unclosed:
         return None
 
 
-def _file(path: Path, media_type: str) -> FileResponse:
-    return FileResponse(path, media_type=media_type, headers={"Cache-Control": CACHE})
+def _file(readable: Readable, ctx: Any) -> Response:
+    if readable.url is not None:  # the browser may keep the redirect for half the URL's validity
+        age = min(ctx.settings.s3_url_seconds // 2, 86400)
+        return RedirectResponse(readable.url, status_code=307, headers={"Cache-Control": f"private, max-age={age}"})
+    assert readable.path is not None
+    return FileResponse(readable.path, media_type=readable.content_type, headers={"Cache-Control": CACHE_CONTROL})
 
 
 @router.get("/projects/{ref}/media/{key:path}/info")
@@ -86,10 +91,10 @@ def media_info(ref: str, key: str, actor: ActorDep, ctx: CtxDep) -> JSON:
 
 
 @router.get("/projects/{ref}/media/{key:path}/display")
-def media_display(ref: str, key: str, actor: ActorDep, ctx: CtxDep) -> FileResponse:
+def media_display(ref: str, key: str, actor: ActorDep, ctx: CtxDep) -> Response:
     """An image to show: upright (EXIF applied) and at most 4096 pixels a side; results keep the
     full-resolution coordinates of ``info``."""
-    return _file(*media_serve.display_file(ctx, actor, ref, key))
+    return _file(media_serve.display_file(ctx, actor, ref, key), ctx)
 
 
 @router.get("/projects/{ref}/media/{key:path}/peaks")
@@ -110,9 +115,10 @@ def media_series(ref: str, key: str, actor: ActorDep, ctx: CtxDep,
 
 
 @router.get("/projects/{ref}/media/{key:path}")
-def media_get(ref: str, key: str, actor: ActorDep, ctx: CtxDep) -> FileResponse:
-    """The file itself, with range requests (``Range: bytes=...`` answers 206) for seeking."""
-    return _file(*media_serve.media_file(ctx, actor, ref, key))
+def media_get(ref: str, key: str, actor: ActorDep, ctx: CtxDep) -> Response:
+    """The file itself, with range requests (``Range: bytes=...`` answers 206) for seeking; with media in a
+    bucket, a 307 redirect to a presigned URL that answers them."""
+    return _file(media_serve.media_file(ctx, actor, ref, key), ctx)
 
 
 

@@ -1,6 +1,7 @@
 """What the annotation UI reads besides the media file itself: waveform peaks, downsampled time
 series and a display-sized image. Each is computed once and cached next to the media
-(``MediaStore.derived``), then cut to the requested window with numpy.
+(``MediaStore.derived``; ``publish`` shares it through the bucket when media live in one), then cut to the
+requested window with numpy.
 
 - **Peaks**: a base level of min/max per ``PEAK_BLOCK`` samples (first channel, or the mean of all)
   read in blocks through soundfile, so a one-hour file never sits in memory; a request for N buckets
@@ -62,6 +63,7 @@ def _base_peaks(store: MediaStore, key: str) -> tuple[np.ndarray, int, int]:
             parts.append(np.stack([padded.min(axis=1), padded.max(axis=1)], axis=1))
         base = np.concatenate(parts) if parts else np.zeros((0, 2), np.float32)
         _save_npy(cache, base.astype(np.float32))
+        store.publish(cache)
     return np.load(cache, mmap_mode="r"), int(info.samplerate), int(info.frames)
 
 
@@ -97,8 +99,10 @@ def _columns(store: MediaStore, key: str) -> tuple[list[str], str | None]:
         time, channels = series_columns(frame)
         for i, column in enumerate([*channels, *([time] if time else [])]):
             values = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
-            _save_npy(store.derived(key, f"col{i}.npy"), values)
+            _save_npy(target := store.derived(key, f"col{i}.npy"), values)
+            store.publish(target)
         _atomic_save(marker, lambda tmp: tmp.write_bytes(orjson.dumps({"channels": channels, "time": time})))
+        store.publish(marker)  # last: a marker in the bucket means every column is there
     import orjson
 
     meta = orjson.loads(marker.read_bytes())
@@ -172,4 +176,5 @@ def display_image(store: MediaStore, key: str) -> Path:
             if fmt == "JPEG" and shown.mode == "RGBA":
                 shown = shown.convert("RGB")
             _atomic_save(cache, lambda tmp: shown.save(tmp, format=fmt, quality=90))
+            store.publish(cache)
     return cache

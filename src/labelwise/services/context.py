@@ -27,7 +27,7 @@ class Context:
 
         pool = 16
         return cls(settings=settings, db=Database.from_url(settings.database_url, pool_size=pool),
-                   media=MediaStore(settings.media_path))
+                   media=MediaStore.from_settings(settings))
 
     def close(self) -> None:
         self.db.dispose()

@@ -225,11 +225,9 @@ class _RowReader:
             if key not in self.known_keys:
                 if self.media is None:
                     raise _RowProblem(f"data.{name}: media keys cannot be imported here", ["data", name])
-                try:
-                    self.media.path(key)
-                except LabelwiseError:
+                if not self.media.exists(key):
                     raise _RowProblem(f"data.{name}: media {key[:100]!r} is not in this instance's media store "
-                                      "(upload the files, or import them as a folder or zip)", ["data", name]) from None
+                                      "(upload the files, or import them as a folder or zip)", ["data", name])
                 self.known_keys.add(key)
             media = (it.meta or {}).get("media")
             facts = media.get(name) if isinstance(media, dict) else None

@@ -58,4 +58,16 @@ def render_markdown(source: str | None) -> Markup:
 
 def page(request: Request, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
     html = environment().get_template(template).render(request=request, **values)
-    return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
+    ctx = getattr(request.app.state, "ctx", None)
+    origin = ctx.media.origin() if ctx is not None else None
+    return HTMLResponse(html, status_code=status_code, headers=security_headers(origin))
+
+
+@cache
+def security_headers(media_origin: str | None) -> dict[str, str]:
+    """The headers of every page; ``media_origin``: a bucket that media are read from (presigned URLs)."""
+    if not media_origin:
+        return SECURITY_HEADERS
+    csp = CSP.replace("img-src 'self'", f"img-src 'self' {media_origin}").replace(
+        "media-src 'self'", f"media-src 'self' {media_origin}")
+    return {**SECURITY_HEADERS, "content-security-policy": csp}

@@ -3,7 +3,7 @@
 // Fields a label shows itself (compared responses, a ranking's list) are left out.
 
 import { h } from "./dom.js";
-import { renderChat } from "./chat.js";
+import { createChatView, renderChat } from "./chat.js";
 import { fieldsShownBy } from "./llm.js";
 import { createMediaView, MEDIA_FIELD_KINDS } from "./media/index.js";
 
@@ -35,7 +35,9 @@ export function renderDataFields(dataView, { fields, data, meta, labels, media, 
     if (spanLabels.length && typeof value === "string") {
       section.append(makeSpanField(field, value, spanLabels));
     } else if (kind === "chat" && renderChat(value)) {
-      section.append(renderChat(value));
+      const chat = createChatView({ field, value, labels, ...media }); // with its chat_turns labels
+      if (chat.labels.length) { mediaViews.push(chat); mediaFields.add(field); }
+      section.append(chat.el);
     } else if (TEXT_KINDS.has(kind) || value === undefined || typeof value !== "object") {
       section.append(h("div", { class: "data-text", text: value === undefined ? "(missing)"
         : typeof value === "string" ? value : JSON.stringify(value, null, 2) }));

@@ -66,7 +66,7 @@ export function createEditor({ schema, data, meta = null, result, predictions = 
   const widgets = new Map();
   for (const label of labels) {
     if (label.kind === "spans" || label.kind === "relations") continue;
-    if (MEDIA_LABEL_KINDS.has(label.kind) && mediaFields.has(label.field)) continue; // drawn on the media
+    if ((MEDIA_LABEL_KINDS.has(label.kind) || label.kind === "chat_turns") && mediaFields.has(label.field)) continue; // drawn on the media or the chat
     const widget = buildWidget(label, { uid, data, keys: plan.hints.get(label.name) ?? new Map(),
       set: (value) => set(label.name, value), get: () => state.current[label.name] });
     widgets.set(label.name, widget);

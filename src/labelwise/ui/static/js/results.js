@@ -1,4 +1,5 @@
 // A result, read-only: one row per label; spans highlighted on their text.
+import { renderTurnLabels } from "./chat_review.js";
 import { formatValue, h } from "./dom.js";
 import { optionColor, renderSpanText } from "./spans.js";
 
@@ -20,6 +21,8 @@ export function renderResult(schema, result, data) {
         return { ...s, option: s.label, labelName: label.name, color: optionColor(label.options?.[i], Math.max(i, 0)) };
       });
       shown = value.length ? renderSpanText(data[label.field], spans) : h("span", { class: "muted", text: "none" });
+    } else if (label.kind === "chat_turns" && Array.isArray(value)) {
+      shown = renderTurnLabels(label, value, data);
     } else {
       shown = Array.isArray(value) && value.every((v) => typeof v !== "object") ? value.join(", ") : formatValue(value);
     }

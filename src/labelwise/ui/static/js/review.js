@@ -2,6 +2,7 @@
 // Accept / Reject (comment required) / Correct. Keys: A accept, R reject, N next item.
 
 import { ApiError, get, post, pageProject } from "./api.js";
+import { chatReviewTables } from "./chat_review.js";
 import { fill, h, isTyping, say } from "./dom.js";
 import { createEditor } from "./editor.js";
 import { mergePanel } from "./merge.js";
@@ -62,7 +63,7 @@ function render() {
       h("h2", {}, "Item ", h("a", { href: `/projects/${project.id}/items/${item.id}`, class: "mono", text: item.key ?? item.id })),
       h("span", { class: "muted small", text: `state: ${item.state}` }),
       h("button", { type: "button", id: "review-next", onclick: showNext }, "Next item ", h("kbd", { text: "N" }))),
-    renderData(schema, item.data), overlays(item, anns), merge?.el ?? null, grid);
+    renderData(schema, item.data), overlays(item, anns), chatReviewTables(schema, item, anns), merge?.el ?? null, grid);
   cards.find((c) => !c.done)?.focus();
 }
 

@@ -13,9 +13,11 @@ its bounding box, reported); ``polygon`` -> one polygon in ``segmentation`` (ope
 and left out); ``mask`` -> compressed RLE ``{size, counts}``; ``keypoints`` -> ``[x, y, v]`` triplets
 (``v=2`` visible, ``0, 0, 0`` absent). ``iscrowd`` is 0, ``area`` the box, polygon or mask area.
 ``which="all"`` writes every annotation with an ``annotator`` field instead of the final result.
+Per-object attributes go in each annotation's ``attributes`` object, as CVAT writes them.
 
 Read: the same layout (whole file in memory). Category -> label by ``supercategory`` when it names an
-image label, else by option name.
+image label, else by option name. ``attributes`` are read back for the attributes the label declares
+(others, such as CVAT's ``occluded`` on a label without it, are left out).
 """
 
 from __future__ import annotations
@@ -116,6 +118,8 @@ def write_coco(pages: Pages, schema: Any, report: ExportReport, *, labels: list[
                                 ann["annotator"] = who
                             if "score" in item:
                                 ann["score"] = item["score"]
+                            if item.get("attributes"):
+                                ann["attributes"] = item["attributes"]
                             anns.append(ann)
                 if anns:
                     chunks.append(dumps(anns)[1:-1])
@@ -268,4 +272,10 @@ def _item(lab: Any, opt: str, ann: dict[str, Any], name: str, where: str) -> dic
     out["label"] = opt
     if "score" in ann:
         out["score"] = ann["score"]
+    attrs = ann.get("attributes")
+    if isinstance(attrs, dict):
+        declared = {a.name for a in lab.attributes}
+        kept = {k: v for k, v in attrs.items() if k in declared}
+        if kept:
+            out["attributes"] = kept
     return out

@@ -4,9 +4,12 @@ import io
 
 import pytest
 import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from spacy.tokens import DocBin
 
 from labelwise.domain.schema import parse_schema
+from labelwise.formats import conll
 from labelwise.formats.base import ExportReport, FormatError
 from labelwise.formats.conll import read_conll, write_conll
 from labelwise.formats.folder import Folder, zip_stream
@@ -158,3 +161,18 @@ def test_ner_jsonl_malformed(body: bytes, reason: str) -> None:
     with pytest.raises(FormatError) as err:
         list(read_ner_jsonl(stream(b"\n" + body, "x.jsonl"), SCHEMA))
     assert err.value.file == "x.jsonl" and err.value.where.startswith("line 2") and reason in err.value.reason
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="ab_1 .,'\t-é\n", max_size=30),
+       cuts=st.lists(st.tuples(st.integers(0, 31), st.integers(0, 31), st.sampled_from(["PER", "LOC"])), max_size=4))
+def test_conll_fast_path_writes_what_the_token_by_token_path_writes(text: str, cuts: list) -> None:
+    """The segment-at-a-time writer for one-line ASCII text is a shortcut: same bytes, same problems."""
+    spans = [{"start": s, "end": e, "label": lab} for s, e, lab in cuts if s < e <= len(text)]
+    fast, slow = [], []
+    fast_report, slow_report = ExportReport(), ExportReport()
+    if not (text.isascii() and "\n" not in text and conll._aligned(text, spans, fast)):
+        conll._general(text, spans, fast, fast_report, "k", "ents")
+    conll._general(text, spans, slow, slow_report, "k", "ents")
+    assert "".join(fast) == "".join(slow)
+    assert fast_report.messages() == slow_report.messages()

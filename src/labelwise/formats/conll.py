@@ -29,7 +29,7 @@ from labelwise.formats.base import (
 )
 from labelwise.formats.final import final_result
 from labelwise.formats.ner import TAG, spans_from_tags, tags_for
-from labelwise.formats.tokens import lines, tokenize
+from labelwise.formats.tokens import ASCII_TOKEN, lines, tokenize
 
 DOCSTART = "-DOCSTART- -X- -X- O"
 
@@ -51,16 +51,65 @@ def write_conll(pages: Pages, schema: Any, report: ExportReport, *,
             if not isinstance(text, str):
                 report.warn(item_key(record), name, f"no text in data field '{field}'; written as an empty document")
                 continue
-            tokens = tokenize(text)
             spans = final_result(record, name)
-            tags = tags_for(text, tokens, spans, report, item_key(record), name) if spans else ["O"] * len(tokens)
-            for sentence in lines(text, tokens):
-                for i in sentence:
-                    s, e = tokens[i]
-                    parts.append(f"{text[s:e]} _ _ {tags[i]}\n")
-                parts.append("\n")
+            if not (text.isascii() and "\n" not in text and _aligned(text, spans, parts)):
+                _general(text, spans, parts, report, item_key(record), name)
         if parts:
             yield "".join(parts).encode()
+
+
+def _general(text: str, spans: Any, parts: list[str], report: ExportReport, key: str, name: str) -> None:
+    """An item's lines, token by token: any text, any spans (problems reported)."""
+    tokens = tokenize(text)
+    tags = tags_for(text, tokens, spans, report, key, name) if spans else ["O"] * len(tokens)
+    for sentence in lines(text, tokens):
+        for i in sentence:
+            s, e = tokens[i]
+            parts.append(f"{text[s:e]} _ _ {tags[i]}\n")
+        parts.append("\n")
+
+
+def _word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _aligned(text: str, spans: Any, parts: list[str]) -> bool:
+    """The lines of a one-line ASCII ``text`` written a segment at a time (the tokens between spans all
+    ``O``, each span's ``B-``, ``I-``...), appended to ``parts``; the same lines as :func:`_general` gives.
+    ``False`` (nothing appended) when a span does not start and end on token boundaries or overlaps
+    another, which the general path reports."""
+    ordered = sorted(spans, key=_span_order) if spans else ()
+    pos, n = 0, len(text)
+    for span in ordered:
+        s, e = span["start"], span["end"]
+        if not (isinstance(s, int) and isinstance(e, int) and pos <= s < e <= n) or text[s].isspace() \
+                or text[e - 1].isspace() or (s and _word(text[s - 1]) and _word(text[s])) \
+                or (e < n and _word(text[e - 1]) and _word(text[e])):
+            return False
+        pos = e
+    out: list[str] = []
+    find = ASCII_TOKEN.findall
+    pos = 0
+    for span in ordered:
+        s, e, lab = span["start"], span["end"], span["label"]
+        if toks := find(text, pos, s):
+            out += [" _ _ O\n".join(toks), " _ _ O\n"]
+        toks = find(text, s, e)
+        out += [toks[0], f" _ _ B-{lab}\n"]
+        if len(toks) > 1:
+            inside = f" _ _ I-{lab}\n"
+            out += [inside.join(toks[1:]), inside]
+        pos = e
+    if toks := find(text, pos):
+        out += [" _ _ O\n".join(toks), " _ _ O\n"]
+    if out:
+        parts += out
+        parts.append("\n")
+    return True
+
+
+def _span_order(span: dict[str, Any]) -> tuple[Any, Any]:
+    return span["start"], -span["end"]
 
 
 def read_conll(source: str | Path | IO[bytes], schema: Any, *, label: str | None = None,

@@ -54,6 +54,10 @@ class Format:
     writer: Callable[..., Iterable[bytes] | Iterable[Entry]]
     reader: Callable[..., Iterator[Record]] | None = None
     options: tuple[str, ...] = field(default=())
+    #: the writer reads the whole native record (lead times, final labels, annotation ids); when false it
+    #: reads only ``id, key, data, meta``, annotations' ``annotator, result, submitted_at, review`` and
+    #: predictions, and the export service hands it lean records (cheaper to read)
+    full_records: bool = False
 
     def filename(self, base: str) -> str:
         return f"{base}.zip" if self.layout == "folder" else f"{base}{self.extension}"
@@ -83,7 +87,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in [
     Format("voc", "Pascal VOC XML, one file per image", "folder", ".xml", ZIP, ("bbox",),
            voc.write_voc, voc.read_voc, ("labels", "field")),
     Format("hf-parquet", "Hugging Face dataset (Parquet with ClassLabel features)", "file", ".parquet",
-           "application/vnd.apache.parquet", (), hf.write_hf_parquet, None, ("annotations",)),
+           "application/vnd.apache.parquet", (), hf.write_hf_parquet, None, ("annotations",), True),
     Format("ranges-jsonl", "time ranges, one JSON line per range", "file", ".jsonl", NDJSON, RANGES,
            ranges.write_ranges_jsonl, None, ("labels",)),
     Format("ranges-csv", "time ranges, one CSV row per range", "file", ".csv", "text/csv; charset=utf-8", RANGES,
@@ -93,7 +97,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in [
     Format("srt", "SRT subtitles, one file per item", "folder", ".srt", ZIP, RANGES,
            partial(subtitles.write_subtitles, style="srt"), None, ("label",)),
     Format("labelstudio", "Label Studio JSON export", "file", ".json", JSON, (),
-           labelstudio.write_labelstudio, labelstudio_read.read_labelstudio, ()),
+           labelstudio.write_labelstudio, labelstudio_read.read_labelstudio, (), True),
 ]}
 
 

@@ -42,9 +42,19 @@ def _token_re() -> re.Pattern[str]:
     return re.compile(f"[\\w{extra}]+|\\S")
 
 
+#: the tokenizer for ASCII text: the same tokens (every code point of categories M and Cf is above 127),
+#: found about three times faster than through the full pattern's long character class
+ASCII_TOKEN = re.compile(r"\w+|\S", re.ASCII)
+
+
+def token_re(text: str) -> re.Pattern[str]:
+    """The pattern that tokenizes ``text``: :data:`ASCII_TOKEN` for ASCII text, else the full one."""
+    return ASCII_TOKEN if text.isascii() else _token_re()
+
+
 def tokenize(text: str) -> list[tuple[int, int]]:
     """``[(start, end)]`` character offsets of the tokens of ``text``."""
-    return [m.span() for m in _token_re().finditer(text)]
+    return [m.span() for m in token_re(text).finditer(text)]
 
 
 def lines(text: str, tokens: list[tuple[int, int]]) -> Iterator[list[int]]:

@@ -143,10 +143,13 @@ def _breaking_in_use(conn: Any, access: Any, diff: Any) -> dict[tuple[str, str |
     q = select(annotations.c.result).where(annotations.c.project_id == access.id,
                                            annotations.c.status == "submitted")
     for (result,) in conn.execute(q):
+        hits = set()  # each stored result counts once per change it breaks
         for label, option in access.schema.options_used(result or {}):
             hit = broken.get((label, option)) or broken.get((label, None))
             if hit:
-                counts[hit] = counts.get(hit, 0) + 1
+                hits.add(hit)
+        for hit in hits:
+            counts[hit] = counts.get(hit, 0) + 1
     return counts
 
 

@@ -1,8 +1,11 @@
 // Audio: the waveform from the server's peaks, play / pause / seek / speed, and regions drawn by
 // dragging on the waveform, each with a label and a transcription (audio_ranges and time_ranges).
+// Zoom (Ctrl + wheel, + / - / 0, the zoom control) and pan (Shift + wheel, the scroll bar): the server
+// sends the peaks of the visible window at the new resolution (timewindow.js).
 
 import { h } from "../dom.js";
 import { clamp, colorOf, copy, factsOf, getJSON, mediaSource, optionBar, round2, sizeCanvas, timed, trackDrag } from "./common.js";
+import { createTimeWindow } from "./timewindow.js";
 
 const KINDS = new Set(["audio_ranges", "time_ranges"]);
 
@@ -18,19 +21,23 @@ export function createAudioView({ field, value, meta, labels, get, set, readOnly
   speed.addEventListener("change", () => { player.playbackRate = Number(speed.value); });
   const bar = optionBar(labels);
   const regionsBox = h("div", { class: "regions" });
-  const el = h("div", { class: "media-view audio-view", "data-field": field },
-    h("div", { class: "media-controls" }, play, speed, clock), readOnly ? null : bar.el, canvas, regionsBox, player);
-  player.hidden = true;
   const cw = 860;
+  const win = createTimeWindow({ width: cw, onChange: () => { redraw(); loadPeaks(); } });
+  const el = h("div", { class: "media-view audio-view", "data-field": field },
+    h("div", { class: "media-controls" }, play, speed, clock, win.el), readOnly ? null : bar.el, canvas, regionsBox, player);
+  player.hidden = true;
   let dragging = null;  // the range being dragged, for redraw()
   const ch = 140;
   const ctx = sizeCanvas(canvas, cw, ch);
   let duration = 0;
-  let peaks = null;
+  let overview = null; // peaks of the whole file
+  let peaks = null; // peaks of the visible window ({start, end} in seconds)
+  let asked = 0; // the latest peaks request: older answers are dropped
+  let timer = 0;
   let selected = null;
 
-  const x2t = (x) => clamp((x / cw) * duration, 0, duration);
-  const t2x = (t) => (duration ? (t / duration) * cw : 0);
+  const x2t = (x) => win.x2t(x);
+  const t2x = (t) => win.t2x(t);
   const fmt = (t) => `${Math.floor(t / 60)}:${(t % 60).toFixed(2).padStart(5, "0")}`;
 
   function regions() {
@@ -61,22 +68,50 @@ export function createAudioView({ field, value, meta, labels, get, set, readOnly
       ctx.fillStyle = "#4a90e255";
       ctx.fillRect(Math.min(drag.x0, drag.x1), 0, Math.abs(drag.x1 - drag.x0), ch);
     }
-    if (peaks) {
-      const n = peaks.min.length;
-      ctx.fillStyle = "#345";
-      for (let i = 0; i < n; i++) {
-        const x = (i / n) * cw;
-        const y0 = ch / 2 - peaks.max[i] * (ch / 2);
-        const y1 = ch / 2 - peaks.min[i] * (ch / 2);
-        ctx.fillRect(x, y0, Math.max(1, cw / n), Math.max(1, y1 - y0));
-      }
-    }
+    // the window's peaks once they came; the whole file's (coarser) where they do not reach
+    if (overview && (!peaks || peaks.start > win.start || peaks.end < win.end)) drawPeaks(overview);
+    if (peaks) drawPeaks(peaks);
     ctx.fillStyle = "#d00";
     ctx.fillRect(t2x(player.currentTime || 0), 0, 2, ch);
     clock.textContent = `${fmt(player.currentTime || 0)} / ${fmt(duration)}`;
   }
+  function drawPeaks(p) {
+    const n = p.min.length;
+    const step = (p.end - p.start) / n;
+    const w = Math.max(1, t2x(p.start + step) - t2x(p.start));
+    const first = Math.max(0, Math.floor((win.start - p.start) / step) - 1);
+    const last = Math.min(n, Math.ceil((win.end - p.start) / step) + 1);
+    ctx.fillStyle = "#345";
+    for (let i = first; i < last; i++) {
+      const y0 = ch / 2 - p.max[i] * (ch / 2);
+      const y1 = ch / 2 - p.min[i] * (ch / 2);
+      ctx.fillRect(t2x(p.start + i * step), y0, w, Math.max(1, y1 - y0));
+    }
+  }
   const redraw = () => requestAnimationFrame(() => timed(tag, render));
-
+  function expose() {
+    el.dataset.viewStart = String(round2(win.start));
+    el.dataset.viewEnd = String(round2(win.end));
+    el.dataset.zoom = String(round2(win.zoom));
+  }
+  /** Peaks of the visible window at the canvas' resolution, asked once the zooming or panning pauses. */
+  function loadPeaks() {
+    expose();
+    if (!source.key || !duration) return;
+    clearTimeout(timer);
+    if (win.zoom <= 1.001) { peaks = overview; el.dataset.peaks = el.dataset.peaksOverview ?? ""; return; }
+    timer = setTimeout(async () => {
+      const id = ++asked;
+      const [start, end] = [win.start, win.end];
+      try {
+        const got = await getJSON(`${source.src("peaks")}?buckets=${cw * 2}&start=${start}&end=${end}`);
+        if (id !== asked) return;
+        peaks = got;
+        el.dataset.peaks = `${round2(got.start)}-${round2(got.end)}:${got.min.length}`;
+        redraw();
+      } catch { /* the overview stays */ }
+    }, 120);
+  }
   function renderRegions() {
     const all = regions().sort((a, b) => a.r.start - b.r.start);
     regionsBox.replaceChildren(...all.slice(0, 500).map(({ labelName, index, r }) => {
@@ -103,7 +138,7 @@ export function createAudioView({ field, value, meta, labels, get, set, readOnly
     set(labelName, list);
   }
   function toggle() { if (player.paused) player.play().catch(() => {}); else player.pause(); }
-  function tick() { redraw(); if (!player.paused) requestAnimationFrame(tick); }
+  function tick() { win.follow(player.currentTime || 0); redraw(); if (!player.paused) requestAnimationFrame(tick); }
   player.addEventListener("play", () => { play.textContent = "Pause"; tick(); });
   player.addEventListener("pause", () => { play.textContent = "Play"; redraw(); });
   player.addEventListener("seeked", redraw);
@@ -123,8 +158,14 @@ export function createAudioView({ field, value, meta, labels, get, set, readOnly
     selected = `${label.name}#${list.length - 1}`;
   } });
 
+  canvas.addEventListener("wheel", (e) => {
+    if (win.wheel(e, e.clientX - canvas.getBoundingClientRect().left)) e.preventDefault();
+  }, { passive: false });
+
   function handleKey(e) {
     if (e.key === "k" || e.key === "K") { toggle(); return true; }
+    const head = t2x(player.currentTime || 0);
+    if (win.key(e.key, head >= 0 && head <= cw ? head : cw / 2)) return true;
     if (e.key === "ArrowLeft" || e.key === "ArrowRight") { player.currentTime = clamp((player.currentTime || 0) + (e.key === "ArrowLeft" ? -5 : 5), 0, duration); return true; }
     return !readOnly && bar.key(e.key);
   }
@@ -134,12 +175,14 @@ export function createAudioView({ field, value, meta, labels, get, set, readOnly
     const facts = await factsOf(source, meta, field);
     duration = facts.duration ?? 0;
     if (source.key) {
-      try { peaks = await getJSON(`${source.src("peaks")}?buckets=${cw * 2}`); duration = peaks.duration; } catch { peaks = null; }
+      try { peaks = overview = await getJSON(`${source.src("peaks")}?buckets=${cw * 2}`); duration = peaks.duration; } catch { peaks = null; }
+      el.dataset.peaks = el.dataset.peaksOverview = peaks ? `${round2(peaks.start)}-${round2(peaks.end)}:${peaks.min.length}` : "";
     }
     if (!duration) {
       await new Promise((ok) => { if (player.readyState >= 1) ok(); else player.addEventListener("loadedmetadata", ok, { once: true }); });
       duration = player.duration || 0;
     }
+    win.setDuration(duration);
     timed(tag, render);
     renderRegions();
     el.dataset.ready = "true";

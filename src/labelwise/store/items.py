@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
+from labelwise.store import search
 from labelwise.store.bulk import insert_rows, json_value, time_value
 from labelwise.store.clock import now
 from labelwise.store.tables import annotations, gold_answers, imports, item_payloads, items, predictions, users
@@ -81,6 +82,7 @@ def insert_items(conn: Connection, *, project_id: int, import_id: int, batch: Se
                  for i, it in pairs])
     insert_rows(conn, item_payloads, ("item_id", "data", "meta"),
                 [(i, json_value(it.data), json_value(it.meta)) for i, it in pairs])
+    search.index_range(conn, ids[0], ids[-1])  # SQLite: the ids are consecutive (allocate_ids)
     insert_rows(conn, predictions, ("item_id", "model", "score", "result", "created_at"),
                 [(i, p["model"], p["score"], json_value(p["result"]), stamp)
                  for i, it in pairs for p in it.predictions])
@@ -129,7 +131,8 @@ class ItemFilter:
     ids: Sequence[int] | None = None
 
 
-def _conditions(project_id: int, f: ItemFilter) -> list[ColumnElement[bool]]:
+def _conditions(project_id: int, f: ItemFilter, dialect: str = "") -> list[ColumnElement[bool]]:
+    """The filter as conditions on ``items``; with the ``dialect``, a text search may use the text index."""
     conds: list[ColumnElement[bool]] = [items.c.project_id == project_id, items.c.state != "importing"]
     if f.state:
         conds.append(items.c.state == f.state)
@@ -147,7 +150,12 @@ def _conditions(project_id: int, f: ItemFilter) -> list[ColumnElement[bool]]:
         for key, value in (f.meta or {}).items():
             sub.append(item_payloads.c.meta[key].as_string() == value)
         if f.text:
-            sub.append(func.lower(cast(item_payloads.c.data, String)).contains(f.text.lower(), autoescape=True))
+            # the exact condition; the text index (store.search) only narrows the rows it is checked on
+            needle = f.text.lower()
+            sub.append(func.lower(cast(item_payloads.c.data, String)).contains(needle, autoescape=True))
+            narrowed = search.candidates(dialect, needle)
+            if narrowed is not None:
+                conds.append(narrowed)
         # correlate on items only: a listing joins item_payloads too, which must stay in the subquery
         conds.append(exists().where(*sub).correlate(items))
     return conds
@@ -169,12 +177,13 @@ def list_items(conn: Connection, project_id: int, f: ItemFilter, *, after: int =
     q = select(*cols)
     if with_data:
         q = q.join(item_payloads, item_payloads.c.item_id == items.c.id)
-    q = q.where(*_conditions(project_id, f), items.c.id > after).order_by(items.c.id).limit(limit)
+    q = q.where(*_conditions(project_id, f, conn.dialect.name), items.c.id > after).order_by(items.c.id).limit(limit)
     return [dict(r) for r in conn.execute(q).mappings()]
 
 
 def count_items(conn: Connection, project_id: int, f: ItemFilter) -> int:
-    return conn.execute(select(func.count()).select_from(items).where(*_conditions(project_id, f))).scalar_one()
+    conds = _conditions(project_id, f, conn.dialect.name)
+    return conn.execute(select(func.count()).select_from(items).where(*conds)).scalar_one()
 
 
 def counts_by_state(conn: Connection, project_id: int) -> dict[str, int]:

@@ -64,11 +64,3 @@ def new_context(browser: Browser, server: Server) -> Iterator[Callable[[], Brows
     for context in made:
         context.close()
 
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A browser test that fails is run again, up to twice: a known UI race (keys pressed while a draft
-    save is in flight can lose a selection, issue 3) makes a few of them fail now and then on a loaded
-    machine. A real failure fails three times; every rerun is reported in the summary."""
-    for item in items:
-        if item.get_closest_marker("browser") and "tests/browser/" in str(item.path):
-            item.add_marker(pytest.mark.flaky(reruns=2))

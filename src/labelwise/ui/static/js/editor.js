@@ -56,7 +56,7 @@ export function createEditor({ schema, data, meta = null, result, predictions = 
     },
     makeSpanField: (field, text, spanLabels) => {
       const sf = createSpanField({ field, text, labels: spanLabels, allLabels: labels, keys: plan.spans.get(field),
-        onPick: panel.pick, onSelect: capture, onAdd: (label, option) => addSpan(field, label, option), onDelete: panel.remove });
+        onPick: panel.pick, onSelect: capture, onAdd: (label, option) => { syncSelection(); addSpan(field, label, option); }, onDelete: panel.remove });
       spanFields.push(sf);
       return sf.el;
     },
@@ -98,6 +98,16 @@ export function createEditor({ schema, data, meta = null, result, predictions = 
     }
   }
 
+  /**
+   * Take the selection as it is now. A mouse selection is read after the mouseup (a timer: a click
+   * inside a selection collapses it only then), and a key pressed right after the mouseup can be
+   * handled before that timer runs (input goes first on a busy page): so a key reads it itself.
+   */
+  function syncSelection() {
+    const sf = spanFields.find((f) => f.view.selection());
+    if (sf) capture(sf);
+  }
+
   function clearPending() {
     pending = null;
     window.getSelection()?.removeAllRanges();
@@ -137,6 +147,7 @@ export function createEditor({ schema, data, meta = null, result, predictions = 
       return false;
     }
     const key = norm(event.key);
+    if (spanFields.length) syncSelection();
     const inMedia = mediaViews.find((v) => v.el.contains(event.target))
       ?? (mediaViews.length === 1 && !plan.plain.has(key) && !spanFields.length ? mediaViews[0] : null);
     if (inMedia && !(key === "p" && prediction) && inMedia.handleKey(event)) return true;

@@ -121,12 +121,17 @@ export function createSpanText(text, { tokens, snap = "token", onPick = () => {}
       }
       for (let c = lo; c < chunks.length && chunks[c].start < s.end; c++) per[c].push(s);
     }
+    const stale = [];
     per.forEach((spans, c) => {
       const sig = spans.map((s) => `${s.key}:${s.start}:${s.end}:${s.option}:${s.color}:${s.pred ? 1 : 0}:${marked.has(s.key) ? 1 : 0}`).join("|");
       if (sig === chunks[c].sig) return;
       chunks[c].sig = sig;
-      renderChunk(chunks[c], spans);
+      stale.push(c);
     });
+    if (!stale.length) return;
+    const kept = rawSelection(); // rebuilt segments drop the browser's selection: put it back
+    for (const c of stale) renderChunk(chunks[c], per[c]);
+    if (kept) select(kept.start, kept.end);
   }
 
   // ---- DOM positions <-> offsets -------------------------------------------------------------
@@ -183,15 +188,22 @@ export function createSpanText(text, { tokens, snap = "token", onPick = () => {}
     sel.addRange(range);
   }
 
-  /** The current selection inside the text as {start, end, text}, snapped as the label asks; or null. */
-  function selection() {
+  /** The browser's selection inside the text as {start, end} code points, as it is (not snapped); or null. */
+  function rawSelection() {
     const sel = window.getSelection();
     if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return null;
     const range = sel.getRangeAt(0);
     if (!el.contains(range.startContainer) || !el.contains(range.endContainer)) return null;
-    let start = offsetOf(range.startContainer, range.startOffset);
-    let end = offsetOf(range.endContainer, range.endOffset);
-    if (start === null || end === null) return null;
+    const start = offsetOf(range.startContainer, range.startOffset);
+    const end = offsetOf(range.endContainer, range.endOffset);
+    return start === null || end === null ? null : { start, end };
+  }
+
+  /** The current selection inside the text as {start, end, text}, snapped as the label asks; or null. */
+  function selection() {
+    const raw = rawSelection();
+    if (!raw) return null;
+    let { start, end } = raw;
     if (snap === "token" && tokens) {
       const snapped = snapToTokens(tokens, start, end);
       if (!snapped) return null;

@@ -1,5 +1,7 @@
 """Media in and out: upload files and zips, facts computed on the server, range requests, peaks,
-series downsampling, display images, and the per-project access check."""
+series downsampling, display images, and the per-project access check; each test runs with media in the
+local folder and in an S3 bucket (moto's server: tests/s3_server.py), where files answer 307 to a
+presigned URL and the bytes come from the bucket."""
 
 from __future__ import annotations
 
@@ -8,11 +10,14 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from labelwise.config import Settings
 from labelwise.services import projects
 from tests.api.helpers import API
 from tests.media_files import exif_jpeg, png, series_csv, wav, webm
+from tests.s3_server import REGION, bucket_names, s3_endpoint, s3_media_url  # noqa: F401 (fixtures)
 
 SCHEMAS = {
     "image": {"fields": {"image": "image"}, "labels": [
@@ -28,6 +33,28 @@ SCHEMAS = {
 
 def M(kind: str) -> str:
     return f"{API}/projects/{kind}"
+
+
+@pytest.fixture(params=["folder", "s3"])
+def settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    """The media store of every test here: the local folder, or a bucket of moto's S3 server."""
+    if request.param == "folder":
+        return settings
+    return settings.model_copy(update={"media_url": request.getfixturevalue("s3_media_url"),
+                                       "s3_endpoint_url": request.getfixturevalue("s3_endpoint"),
+                                       "s3_region": REGION})
+
+
+def fetch(client: Any, url: str, headers: dict[str, str] | None = None) -> httpx.Response:
+    """GET a media URL as a browser does: a 307 to a presigned bucket URL is followed, sending ``headers``
+    (a Range) again; the redirect is only given after the access check."""
+    r = client.get(url, headers=headers, follow_redirects=False)
+    if r.status_code != 307:
+        return r  # type: ignore[no-any-return]
+    assert client.app.state.ctx.settings.media_url  # redirects only for media in a bucket
+    location = r.headers["location"]
+    assert location.startswith(client.app.state.ctx.settings.s3_endpoint_url) and "X-Amz-Signature=" in location
+    return httpx.get(location, headers=headers)
 
 
 @pytest.fixture
@@ -109,23 +136,25 @@ def test_range_requests_traversal_and_access(mw: Any, tmp_path: Path) -> None:
     assert r.status_code == 201, r.text
     key = _keys(mw.manager.client, "audio")["call.wav"]
     c = mw.annotator.client
-    whole = c.get(f"{M('audio')}/media/{key}")
+    whole = fetch(c, f"{M('audio')}/media/{key}")
     assert whole.status_code == 200 and whole.headers["content-type"] == "audio/wav"
     assert whole.headers["accept-ranges"] == "bytes"
-    part = c.get(f"{M('audio')}/media/{key}", headers={"Range": "bytes=1000-1999"})
+    assert whole.content == wav(tmp_path / "c.wav", 1.0).read_bytes()
+    part = fetch(c, f"{M('audio')}/media/{key}", headers={"Range": "bytes=1000-1999"})
     assert part.status_code == 206 and part.content == whole.content[1000:2000]
     assert part.headers["content-range"] == f"bytes 1000-1999/{len(whole.content)}"
-    tail = c.get(f"{M('audio')}/media/{key}", headers={"Range": "bytes=-44"})
+    tail = fetch(c, f"{M('audio')}/media/{key}", headers={"Range": "bytes=-44"})
     assert tail.status_code == 206 and tail.content == whole.content[-44:]
+    unknown = "ab/ab" + "0" * 62 + ".wav"  # a well-formed key no project refers to
     for bad in ("../labelwise.db", "..%2F..%2Flabelwise.db", f"{key[:2]}/../../labelwise.db", "ab/cd.png",
-                f"{key}/../../../labelwise.db"):
-        got = c.get(f"{M('audio')}/media/{bad}")
+                f"{key}/../../../labelwise.db", unknown, f"derived/{key}"):
+        got = c.get(f"{M('audio')}/media/{bad}", follow_redirects=False)
         assert got.status_code in (404, 422), bad
         assert b"SQLite" not in got.content
     # not a member: 404, as if the project did not exist
-    assert mw.outsider.client.get(f"{M('audio')}/media/{key}").status_code == 404
+    assert mw.outsider.client.get(f"{M('audio')}/media/{key}", follow_redirects=False).status_code == 404
     # members of another project cannot read this project's media through theirs, even knowing the key
-    assert c.get(f"{M('image')}/media/{key}").status_code == 404
+    assert c.get(f"{M('image')}/media/{key}", follow_redirects=False).status_code == 404
 
 
 def test_peaks_series_and_display(mw: Any, tmp_path: Path) -> None:
@@ -150,9 +179,9 @@ def test_peaks_series_and_display(mw: Any, tmp_path: Path) -> None:
     assert zoom["channels"][0]["x"] == list(range(100, 600))
     from PIL import Image
 
-    with Image.open(io.BytesIO(c.get(f"{M('image')}/media/{i['big.png']}/display").content)) as shown:
+    with Image.open(io.BytesIO(fetch(c, f"{M('image')}/media/{i['big.png']}/display").content)) as shown:
         assert max(shown.size) == 4096
-    with Image.open(io.BytesIO(c.get(f"{M('image')}/media/{i['rot.jpg']}/display").content)) as upright:
+    with Image.open(io.BytesIO(fetch(c, f"{M('image')}/media/{i['rot.jpg']}/display").content)) as upright:
         assert upright.size == (40, 60)
     assert c.get(f"{M('image')}/media/{i['big.png']}/peaks").status_code == 422
     info = c.get(f"{M('image')}/media/{i['big.png']}/info").json()

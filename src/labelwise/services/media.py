@@ -89,7 +89,7 @@ class MediaStore:
                     out.write(chunk)
             key = f"{digest.hexdigest()[:2]}/{digest.hexdigest()}{suffix}"
             if not self.remote or not self.blobs.exists(key):
-                self.blobs.save(key, tmp)
+                self.blobs.save(key, tmp, content_type=self.content_type(key))
             if tmp.exists():  # uploaded to a bucket: keep the file as the cached copy (probing reads it next)
                 self._keep(key, tmp)
         finally:
@@ -134,7 +134,7 @@ class MediaStore:
     def publish(self, path: Path) -> None:
         """Share a derived file just written (a no-op for the folder backend, where it already is)."""
         if self.remote:
-            self.blobs.save(self._name(path), path)
+            self.blobs.save(self._name(path), path, content_type=self.content_type(path.name))
 
     def readable(self, key: str) -> Readable:
         """The key's bytes for a browser: a presigned URL of the bucket, else the local file."""

@@ -24,7 +24,7 @@ class Blobs(Protocol):
         """Whether the object is stored."""
         ...
 
-    def save(self, name: str, source: Path) -> None:
+    def save(self, name: str, source: Path, *, content_type: str) -> None:
         """Store the finished file ``source`` as ``name`` (the file may be moved away)."""
         ...
 
@@ -56,7 +56,7 @@ class FolderBlobs:
     def exists(self, name: str) -> bool:
         return (self.root / name).is_file()
 
-    def save(self, name: str, source: Path) -> None:
+    def save(self, name: str, source: Path, *, content_type: str) -> None:
         target = self.root / name
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(source, target)

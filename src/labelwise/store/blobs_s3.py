@@ -60,8 +60,8 @@ class S3Blobs:
             raise
         return True
 
-    def save(self, name: str, source: Path) -> None:
-        self.client.upload_file(str(source), self.bucket, self._key(name))
+    def save(self, name: str, source: Path, *, content_type: str) -> None:
+        self.client.upload_file(str(source), self.bucket, self._key(name), ExtraArgs={"ContentType": content_type})
 
     def fetch(self, name: str, target: Path) -> bool:
         from botocore.exceptions import ClientError

@@ -16,7 +16,7 @@ import { createRenderer } from "./image_render.js";
 
 const KINDS = new Set(["bbox", "polygon", "keypoints", "mask"]);
 
-export function createImageView({ field, value, meta, labels, get, set, readOnly = false, predicted = () => false }) {
+export function createImageView({ field, value, meta, labels, get, set, readOnly = false, predicted = () => false, onSelect = () => {} }) {
   labels = labels.filter((l) => KINDS.has(l.kind));
   const byName = new Map(labels.map((l) => [l.name, l]));
   const source = mediaSource(value);
@@ -82,7 +82,7 @@ export function createImageView({ field, value, meta, labels, get, set, readOnly
   const edit = createEditing(v, renderer);
   const objectList = createObjectList(v, list, count, status);
   v.select = edit.select;
-  v.renderList = objectList.renderList;
+  v.renderList = () => { objectList.renderList(); onSelect(v.selected); }; // onSelect: the attribute panel
   v.hint = objectList.hint;
   v.say = objectList.say;
   const { handleKey } = attachInput(v, edit, renderer);

@@ -54,6 +54,10 @@ from labelwise.formats.images import (
 )
 
 
+#: the keys of a box that is written as ``bbox`` alone (no score, no attributes)
+_PLAIN_BOX = frozenset({"x", "y", "width", "height", "label", "rotation"})
+
+
 def _categories(cats: Categories) -> list[dict[str, Any]]:
     out = []
     by_name = {lab.name: lab for lab in cats.labels}
@@ -77,6 +81,7 @@ def write_coco(pages: Pages, schema: Any, report: ExportReport, *, labels: list[
     cat_ids = {lab.name: {opt: cid for (name, opt), cid in cats.ids.items() if name == lab.name} for lab in labs}
     yield (b'{"info":{"description":"labelwise export","version":"1.0"},"licenses":[],"categories":'
            + dumps(_categories(cats)) + b',"images":[')
+    final = which != "all"
     with tempfile.SpooledTemporaryFile(max_size=16 << 20) as spool:
         ann_id = image_id = 0
         written = False
@@ -100,8 +105,16 @@ def write_coco(pages: Pages, schema: Any, report: ExportReport, *, labels: list[
                     for lab in labs:
                         ids = cat_ids[lab.name]
                         bbox = lab.kind == "bbox"
-                        for item in result.get(lab.name) or []:
-                            if bbox and not item.get("rotation"):  # the common case, built in one go
+                        for item in result.get(lab.name) or ():
+                            if bbox and final and item.keys() <= _PLAIN_BOX and not item.get("rotation"):
+                                # the common case (a box with nothing else to write), built in one go
+                                w, h = item["width"], item["height"]
+                                ann_id += 1
+                                anns.append({"id": ann_id, "image_id": image_id, "category_id": ids[item["label"]],
+                                             "iscrowd": 0, "bbox": [item["x"], item["y"], w, h], "area": w * h,
+                                             "segmentation": []})
+                                continue
+                            if bbox and not item.get("rotation"):
                                 w, h = item["width"], item["height"]
                                 ann_id += 1
                                 ann = {"id": ann_id, "image_id": image_id, "category_id": ids[item["label"]],

@@ -1,4 +1,5 @@
 // A result, read-only: one row per label; spans highlighted on their text.
+import { renderChat } from "./chat.js";
 import { renderTurnLabels } from "./chat_review.js";
 import { formatValue, h } from "./dom.js";
 import { optionColor, renderSpanText } from "./spans.js";
@@ -40,6 +41,6 @@ export function renderData(schema, data) {
     const value = data?.[field];
     return h("section", { class: "field" },
       fields.length > 1 ? h("h3", { class: "field-name", text: field }) : null,
-      h("div", { class: "data-text", text: typeof value === "string" ? value : JSON.stringify(value, null, 2) }));
+      (schema?.fields?.[field] === "chat" && renderChat(value)) || h("div", { class: "data-text", text: typeof value === "string" ? value : JSON.stringify(value, null, 2) }));
   }));
 }

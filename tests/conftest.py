@@ -26,6 +26,7 @@ from labelwise.services.context import Context
 from labelwise.store.migrate import upgrade
 from labelwise.store.tables import metadata
 
+pytest_plugins = ["tests.s3_server"]  # s3_endpoint, s3_media_url: moto's S3 server for the media store tests
 PG_URL = os.environ.get("LABELWISE_TEST_DB")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 

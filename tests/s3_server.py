@@ -1,8 +1,8 @@
 """A real S3 endpoint for the media tests: moto's standalone server, in its own process on a free port.
 
 ``s3_endpoint`` (session) starts it; ``s3_media_url`` gives each test a bucket of its own and dummy
-credentials through the environment, the way a deployment passes them to boto3. Import both fixtures into a
-test module to use them.
+credentials through the environment, the way a deployment passes them to boto3. tests/conftest.py loads
+this module as a plugin, so every test can ask for both.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from labelwise.config import Settings
 from labelwise.services import projects
 from tests.api.helpers import API
 from tests.media_files import exif_jpeg, png, series_csv, wav, webm
-from tests.s3_server import REGION, bucket_names, s3_endpoint, s3_media_url  # noqa: F401 (fixtures)
+from tests.s3_server import REGION
 
 SCHEMAS = {
     "image": {"fields": {"image": "image"}, "labels": [

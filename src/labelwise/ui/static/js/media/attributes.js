@@ -53,12 +53,14 @@ export function withAttributeDefaults(labels, get, set) {
  * refresh. Controls are rebuilt only when the selected object or its option changes, so the focused
  * control keeps focus while its value is saved.
  */
-export function createAttributePanel({ labels, get, set, readOnly = false, onEscape = () => {} }) {
+export function createAttributePanel({ labels, get, set, readOnly = false, onEscape = () => {}, chooser = false }) {
   const byName = new Map(labels.filter((l) => (l.attributes ?? []).length).map((l) => [l.name, l]));
   const title = h("p", { class: "muted small attr-title", "aria-live": "polite" });
   const body = h("div", { class: "attr-fields" });
+  // views without a selection hook (audio, video, time series): the panel lists the objects itself
+  const picker = chooser ? h("select", { class: "attr-object", "aria-label": "Object to edit" }) : null;
   const el = h("section", { class: "attr-panel", "aria-label": "Object attributes" },
-    h("h4", {}, "Attributes"), title, body);
+    h("h4", {}, "Attributes"), picker, title, body);
   let shown = null; // {labelName, index, option}
   let controls = new Map(); // attribute name -> {update(value)}
   el.hidden = !byName.size;
@@ -154,12 +156,33 @@ export function createAttributePanel({ labels, get, set, readOnly = false, onEsc
 
   /** Focus the first control (the view's A key); false when no object with attributes is selected. */
   function focus() {
-    const first = body.querySelector("input, select");
+    const first = el.querySelector("input, select");
     if (!first || readOnly) return false;
     first.focus();
     return true;
   }
 
-  show(null);
-  return { el, show, focus, refresh: () => show(shown) };
+  let total = -1;
+  function syncPicker() {
+    const entries = [];
+    for (const label of byName.values()) {
+      const list = get(label.name);
+      (Array.isArray(list) ? list : []).forEach((o, index) => entries.push({ labelName: label.name, index, text: `${o?.label ?? ""} · ${label.name} ${index + 1}` }));
+    }
+    let sel = shown;
+    if (total >= 0 && entries.length > total) sel = entries[entries.length - 1]; // a new object: edit it
+    total = entries.length;
+    picker.replaceChildren(h("option", { value: "", text: entries.length ? "(choose an object)" : "(no objects yet)" }),
+      ...entries.map((x) => h("option", { value: `${x.labelName}#${x.index}`, text: x.text })));
+    const key = sel ? `${sel.labelName}#${sel.index}` : "";
+    picker.value = entries.some((x) => `${x.labelName}#${x.index}` === key) ? key : "";
+    show(picker.value ? sel : null);
+  }
+  picker?.addEventListener("change", () => {
+    const i = picker.value.lastIndexOf("#");
+    show(i < 0 ? null : { labelName: picker.value.slice(0, i), index: Number(picker.value.slice(i + 1)) });
+  });
+
+  if (picker) syncPicker(); else show(null);
+  return { el, show, focus, refresh: () => (picker ? syncPicker() : show(shown)) };
 }

@@ -16,7 +16,7 @@ export function createMediaView({ field, kind, value, meta, labels, get, set, re
   // predicted(name): the label still shows the item's pre-labels (drawn dashed until edited or accepted with P)
   let view = null;
   const toView = () => view?.el.querySelector("canvas, [tabindex]")?.focus(); // Escape in the panel
-  const attrs = mine.some((l) => l.attributes?.length) ? createAttributePanel({ labels: mine, get, set, readOnly, onEscape: toView }) : null;
+  const attrs = mine.some((l) => l.attributes?.length) ? createAttributePanel({ labels: mine, get, set, readOnly, onEscape: toView, chooser: kind !== "image" }) : null;
   const args = { field, value, meta, labels: mine, get, set: attrs ? withAttributeDefaults(mine, get, set) : set, readOnly, predicted,
     onSelect: attrs ? attrs.show : () => {} };
   view = createView(kind, args);

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import Server
 from tests.browser.test_media_ui import drag, image_point, media_project, open_media, submit_and_check
-from tests.media_files import png
+from tests.media_files import png, wav
 
 pytestmark = pytest.mark.browser
 
@@ -69,3 +69,31 @@ def test_box_attributes_by_keyboard(server: Server, new_context, tmp_path: Path)
         ("car", {"occluded": True, "color": "blue", "seats": 4}),
         ("person", {"occluded": False, "color": "red"}),
     ]
+
+
+AUDIO_SCHEMA = {"fields": {"call": "audio"}, "labels": [
+    {"name": "speech", "kind": "audio_ranges", "field": "call", "options": ["alice", "bob"], "attributes": [
+        {"name": "overlapping", "type": "boolean", "default": False},
+        {"name": "tone", "type": "choice", "options": ["calm", "angry"], "required": True},
+    ]},
+]}  # fmt: skip
+
+
+def test_audio_range_attributes_in_the_shared_panel(server: Server, new_context, tmp_path: Path) -> None:
+    pid, _, ann = media_project(server, AUDIO_SCHEMA, [wav(tmp_path / "call.wav", 20.0, rate=8000)])
+    page = open_media(new_context, ann, pid)
+    wave = page.locator(".waveform")
+    box = wave.bounding_box()
+    assert box is not None
+    panel = page.get_by_role("region", name="Object attributes")
+    drag(page, (box["x"] + 860 * 4 / 20, box["y"] + 50), (box["x"] + 860 * 9 / 20, box["y"] + 50))
+    expect(panel.get_by_label("Object to edit")).to_have_value("speech#0")  # a new range is chosen
+    tone = panel.get_by_label("tone (required)")
+    tone.focus()
+    page.keyboard.press("a")  # type-ahead in the select: "angry"
+    expect(tone).to_have_value("angry")
+    page.keyboard.press("Escape")
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    result = submit_and_check(page, ann, pid, AUDIO_SCHEMA)
+    (seg,) = result["speech"]
+    assert seg["attributes"] == {"overlapping": False, "tone": "angry"}

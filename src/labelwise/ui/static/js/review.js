@@ -6,8 +6,9 @@ import { chatReviewTables } from "./chat_review.js";
 import { fill, h, isTyping, say } from "./dom.js";
 import { createEditor } from "./editor.js";
 import { mergePanel } from "./merge.js";
-import { createOverlayView } from "./media/overlay.js";
+import { createMediaOverlay } from "./media/overlay.js";
 import { renderData, renderResult } from "./results.js";
+import { agreement, agreementLegend, agreementList, withAgreement } from "./span_agree.js";
 
 const project = pageProject();
 const box = document.getElementById("review");
@@ -52,8 +53,10 @@ function render() {
   }
   const anns = pendingAnnotations(item);
   const grid = h("div", { class: "review-grid" });
+  const compare = anns.length > 1 && (schema.labels ?? []).some((l) => l.kind === "spans");
+  const agrees = compare ? agreement(schema, anns) : new Map();
   anns.forEach((ann, i) => {
-    const card = reviewCard(item, ann, i);
+    const card = reviewCard(item, ann, i, agrees.get(ann.id));
     cards.push(card);
     grid.append(card.el);
   });
@@ -63,20 +66,27 @@ function render() {
       h("h2", {}, "Item ", h("a", { href: `/projects/${project.id}/items/${item.id}`, class: "mono", text: item.key ?? item.id })),
       h("span", { class: "muted small", text: `state: ${item.state}` }),
       h("button", { type: "button", id: "review-next", onclick: showNext }, "Next item ", h("kbd", { text: "N" }))),
-    renderData(schema, item.data), overlays(item, anns), chatReviewTables(schema, item, anns), merge?.el ?? null, grid);
+    renderData(schema, item.data), overlays(item, anns), chatReviewTables(schema, item, anns), merge?.el ?? null,
+    compare ? agreementLegend() : null, grid);
   cards.find((c) => !c.done)?.focus();
 }
 
-/** Every annotator's objects over each image field, matched objects marked (media/overlay.js). */
+/** Every annotator's objects, ranges or tracks over each media field, matches marked (media/overlay.js). */
 function overlays(item, anns) {
-  const images = Object.entries(schema?.fields ?? {}).filter(([, kind]) => kind === "image");
-  return images.map(([field]) => createOverlayView({ field, value: item.data?.[field], meta: item.meta,
-    labels: schema.labels ?? [], annotations: anns })?.el ?? null);
+  return Object.entries(schema?.fields ?? {}).map(([field, kind]) => createMediaOverlay({ field, kind,
+    value: item.data?.[field], meta: item.meta, labels: schema.labels ?? [], annotations: anns })?.el ?? null);
 }
 
-function reviewCard(item, ann, index) {
+/** An annotation's result; with ``agrees``, its spans marked by how they compare with the others'. */
+function shownResult(item, ann, agrees) {
+  if (!agrees) return renderResult(schema, ann.result, item.data);
+  return h("div", {}, renderResult(schema, withAgreement(ann.result, agrees), item.data),
+    agreementList(schema, ann.result, item.data, agrees));
+}
+
+function reviewCard(item, ann, index, agrees) {
   const status = h("p", { class: "review-status", role: "status" });
-  const body = h("div", { class: "review-body" }, renderResult(schema, ann.result, item.data));
+  const body = h("div", { class: "review-body" }, shownResult(item, ann, agrees));
   const comment = h("textarea", { id: `comment-${ann.id}`, rows: 2, placeholder: "Why? The annotator sees this." });
   const rejectBox = h("div", { class: "reject-box", hidden: true },
     h("label", { for: `comment-${ann.id}`, text: "Comment (required)" }), comment,
@@ -108,7 +118,7 @@ function reviewCard(item, ann, index) {
     if (card.done) return;
     editor = createEditor({ schema, data: item.data, result: ann.result, uid: `c${ann.id}` });
     fill(body, editor.root, h("div", { class: "row-end" },
-      h("button", { type: "button", onclick: () => fill(body, renderResult(schema, ann.result, item.data)) }, "Cancel"),
+      h("button", { type: "button", onclick: () => fill(body, shownResult(item, ann, agrees)) }, "Cancel"),
       h("button", { type: "button", class: "primary", onclick: () => act("correct") }, "Save correction")));
     el.addEventListener("keydown", (event) => {
       if (editor && !isTyping(event.target) && editor.handleKey(event)) { event.preventDefault(); event.stopPropagation(); }

@@ -1,51 +1,50 @@
-// Review: several annotators' objects (boxes, polygons, keypoints) over one image, one colour per
-// annotator, a toggle per annotator, and the objects that match another annotator's (IoU >= 0.5,
-// same label; match.js) drawn solid with a tick, the others dashed.
+// Review: several annotators' work over one media field, a toggle per annotator, and what matches
+// another annotator's marked (match.js) — solid with a tick when matched, dashed otherwise — with a
+// legend and the list of matches. Images here (boxes, polygons, keypoints: IoU >= 0.5, same label);
+// audio and time-series ranges in overlay_ranges.js; video tracks in overlay_video.js.
 
 import { h } from "../dom.js";
 import { factsOf, mediaSource, sizeCanvas } from "./common.js";
 import { matchObjects } from "./match.js";
+import { groupsOf, overlayChrome, strokeFor } from "./overlay_parts.js";
+import { createRangesOverlay } from "./overlay_ranges.js";
+import { createVideoOverlay } from "./overlay_video.js";
 
 const KINDS = new Set(["bbox", "polygon", "keypoints"]);
-const PALETTE = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#9a6324"];
 const CW = 860;
 const CH = 520;
+const round = (v) => Math.round(v);
 
-export const annotatorColor = (i) => PALETTE[i % PALETTE.length];
-
-/** Objects of one result drawn on ``field``: [{labelName, kind, label, obj}]. */
-export function objectsOf(labels, result) {
-  const out = [];
-  for (const label of labels) {
-    const list = result?.[label.name];
-    if (Array.isArray(list)) for (const obj of list) if (obj && typeof obj === "object") out.push({ labelName: label.name, kind: label.kind, label: obj.label, obj });
+/** The overlay for a field of any media kind, or null when nothing of the schema is drawn on it. */
+export function createMediaOverlay({ kind, ...args }) {
+  if (kind === "image") return createOverlayView(args);
+  if (kind === "audio" || kind === "timeseries") return createRangesOverlay({ ...args, kind });
+  if (kind === "video") {
+    const tracks = args.labels.some((l) => l.kind === "video_boxes" && l.field === args.field);
+    return tracks ? createVideoOverlay(args) : createRangesOverlay({ ...args, kind });
   }
-  return out;
+  return null;
+}
+
+/** Where an image object is, as text for the match list. */
+function describe(o) {
+  const b = o.obj;
+  if (o.kind === "bbox") return `box at ${round(b.x)},${round(b.y)} ${round(b.width)}×${round(b.height)}`;
+  if (o.kind === "polygon" && Array.isArray(b.points) && b.points.length) return `${b.closed === false ? "polyline" : "polygon"} from ${b.points[0].map(round).join(",")}`;
+  return o.kind;
 }
 
 /** The overlay of ``annotations`` ([{annotator, result}]) on the image field, or null if none draws there. */
 export function createOverlayView({ field, value, meta, labels, annotations, threshold = 0.5 }) {
   labels = labels.filter((l) => KINDS.has(l.kind) && l.field === field);
   if (!labels.length || typeof value !== "string" || !value) return null;
-  const groups = annotations.map((a, i) => ({ annotator: a.annotator, color: annotatorColor(i), objects: objectsOf(labels, a.result) }));
+  const groups = groupsOf(labels, annotations);
   const { pairs, matched } = matchObjects(groups, threshold);
-  const shown = groups.map(() => true);
   const canvas = h("canvas", { class: "media-canvas overlay-canvas", role: "img",
     "aria-label": `Image ${field} with every annotator's objects` });
   const ctx = sizeCanvas(canvas, CW, CH);
-  const summary = h("p", { class: "overlay-summary", "data-matches": pairs.length, role: "status" },
-    `${pairs.length} ${pairs.length === 1 ? "match" : "matches"} (same label, IoU ≥ ${threshold})`,
-    groups.length > 1 ? ` · ${groups.map((g, i) => `${g.annotator}: ${g.objects.filter((_, k) => matched.has(`${i}:${k}`)).length}/${g.objects.length} matched`).join(" · ")}` : "");
-  const toggles = h("div", { class: "overlay-toggles", role: "group", "aria-label": "Annotators shown" },
-    groups.map((g, i) => {
-      const box = h("input", { type: "checkbox", checked: true, "data-annotator": g.annotator });
-      box.addEventListener("change", () => { shown[i] = box.checked; draw(); });
-      const swatch = h("span", { class: "swatch", "aria-hidden": "true" });
-      swatch.style.backgroundColor = g.color;
-      return h("label", { class: "check overlay-toggle" }, box, swatch, `${g.annotator} (${g.objects.length})`);
-    }));
-  const el = h("section", { class: "media-view overlay-view", "data-field": field, "aria-label": `Objects on ${field}` },
-    h("h3", { class: "field-name", text: `${field}: all annotators` }), toggles, canvas, summary);
+  const chrome = overlayChrome({ field, title: "Objects", groups, pairs, matched, threshold, measure: "IoU", describe, onToggle: () => draw() });
+  const el = chrome.mount(canvas);
   let img = null;
   let W = 0;
   let H = 0;
@@ -62,10 +61,7 @@ export function createOverlayView({ field, value, meta, labels, annotations, thr
   }
 
   function drawObject(o, color, isMatched) {
-    ctx.strokeStyle = color;
-    ctx.fillStyle = color;
-    ctx.lineWidth = isMatched ? 2.5 : 1.5;
-    ctx.setLineDash(isMatched ? [] : [6, 4]);
+    strokeFor(ctx, color, isMatched);
     let anchor = null;
     if (o.kind === "bbox") {
       const b = o.obj;
@@ -87,7 +83,7 @@ export function createOverlayView({ field, value, meta, labels, annotations, thr
     ctx.setLineDash([]);
     if (anchor) {
       ctx.font = "12px system-ui, sans-serif";
-      ctx.fillText(`${isMatched ? "✓ " : ""}${o.label ?? ""}`, anchor[0] + 2, anchor[1] - 4);
+      ctx.fillText(`${isMatched ? "✓" : "✗"} ${o.label ?? ""}`, anchor[0] + 2, anchor[1] - 4);
     }
   }
 
@@ -97,10 +93,9 @@ export function createOverlayView({ field, value, meta, labels, annotations, thr
     ctx.fillRect(0, 0, CW, CH);
     if (img) ctx.drawImage(img, ox, oy, W * s, H * s);
     groups.forEach((g, i) => {
-      if (!shown[i]) return;
+      if (!chrome.shown[i]) return;
       g.objects.forEach((o, k) => drawObject(o, g.color, matched.has(`${i}:${k}`)));
     });
-    el.dataset.shown = groups.filter((_, i) => shown[i]).map((g) => g.annotator).join(",");
   }
 
   (async () => {

@@ -13,6 +13,9 @@ from labelwise.config import Settings
 
 HostOption = Annotated[str, typer.Option("--host", help="Interface to listen on (0.0.0.0: every interface).")]
 PortOption = Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")]
+MediaUrlOption = Annotated[str | None, typer.Option(
+    "--media-url", help="Keep media in an S3-compatible bucket: s3://bucket/prefix (or LABELWISE_MEDIA_URL). "
+    "Default: the media folder.", show_default=False)]
 
 
 def run_server(settings: Settings, *, host: str, port: int, workers: int = 1) -> None:
@@ -22,7 +25,8 @@ def run_server(settings: Settings, *, host: str, port: int, workers: int = 1) ->
 
     ctx = prepare(settings)
     where = settings.database_url.split("@")[-1] if settings.db else str(settings.data_dir.resolve())
-    out.print(f"labelwise on http://{host}:{port}  (data: {where})", highlight=False)
+    media = f", media: {settings.media_url}" if settings.media_url else ""
+    out.print(f"labelwise on http://{host}:{port}  (data: {where}{media})", highlight=False)
     jobs = _start_jobs(settings)
     try:
         _serve(ctx, settings, host=host, port=port, workers=workers)
@@ -59,6 +63,8 @@ def _serve(ctx: Any, settings: Settings, *, host: str, port: int, workers: int) 
     os.environ["LABELWISE_DATA_DIR"] = str(settings.data_dir.resolve())
     if settings.db:
         os.environ["LABELWISE_DB"] = settings.db
+    if settings.media_url:
+        os.environ["LABELWISE_MEDIA_URL"] = settings.media_url
     uvicorn.run("labelwise.api.app:app_from_env", factory=True, workers=workers, host=host, port=port,
                 log_level="info")
 
@@ -68,9 +74,15 @@ def serve(
     host: HostOption = "127.0.0.1", port: PortOption = 8000,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes. With more than one, "
                                          "use PostgreSQL (--db) for the best write throughput.")] = 1,
+    media_url: MediaUrlOption = None,
 ) -> None:
     """Serve the web app and the API (migrating the database first)."""
-    run_server(Where(data_dir, db).settings(), host=host, port=port, workers=workers)
+    settings = Where(data_dir, db).settings()
+    if media_url is not None:
+        if not media_url.startswith("s3://") or not media_url[5:].split("/")[0]:
+            raise typer.BadParameter("give s3://bucket/prefix", param_hint="--media-url")
+        settings = Settings(**{**settings.model_dump(exclude_unset=True), "media_url": media_url})
+    run_server(settings, host=host, port=port, workers=workers)
 
 
 def worker(

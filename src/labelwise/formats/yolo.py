@@ -82,6 +82,8 @@ def write_yolo(pages: Pages, schema: Any, report: ExportReport, *, task: str = "
         lines = []
         result = final_results(record, [lab.name for lab in labs])
         for lab in labs:
+            if any(it.get("attributes") for it in result.get(lab.name) or []):
+                report.warn(key, lab.name, "per-object attributes left out: YOLO has no place for them")
             for item in result.get(lab.name) or []:
                 line = _line(task, lab, item, w, h, report, key)
                 if line is not None:

@@ -64,6 +64,8 @@ def write_voc(pages: Pages, schema: Any, report: ExportReport, *, labels: list[s
         ET.SubElement(root, "segmented").text = "0"
         result = final_results(record, [lab.name for lab in labs])
         for lab in labs:
+            if any(it.get("attributes") for it in result.get(lab.name) or []):
+                report.warn(key, lab.name, "per-object attributes left out: VOC has no place for them")
             for item in result.get(lab.name) or []:
                 if item.get("rotation"):
                     report.warn(key, lab.name, f"box rotated {item['rotation']:g}° written as its bounds")

@@ -72,6 +72,8 @@ def to_ls(schema: Any, record: Record, result: dict[str, Any], report: ExportRep
     first_field = next(iter(schema.fields), "")
     for name, value in result.items():
         lab = schema.label(name)
+        if isinstance(value, list) and any(isinstance(it, dict) and it.get("attributes") for it in value):
+            report.warn(key, name, "per-object attributes left out: not written to Label Studio yet")
         kind, typ = lab.kind, TYPES.get(lab.kind)
         to = getattr(lab, "field", None) or (",".join(lab.fields) if getattr(lab, "fields", None) else first_field)
         base = {"from_name": name, "to_name": to, "type": typ}

@@ -29,6 +29,8 @@ def _rows(pages: Pages, schema: Any, report: ExportReport, labels: list[str] | N
             key = item_key(record)
             result = final_results(record, names)
             for name in names:
+                if any(r.get("attributes") for r in result.get(name) or []):
+                    report.warn(key, name, "per-object attributes left out: ranges files have no column for them")
                 for r in result.get(name) or []:
                     out.append({"key": key, "label": name, "start": r["start"], "end": r["end"],
                                 "value": r["label"], "text": r.get("text", "")})

@@ -13,9 +13,13 @@ from pycocotools.coco import COCO
 from labelwise.domain.schema import parse_schema
 from labelwise.formats.base import ExportReport
 from labelwise.formats.coco import read_coco, write_coco
+from labelwise.formats.labelstudio import write_labelstudio
 from labelwise.formats.native import write_jsonl
+from labelwise.formats.voc import write_voc
+from labelwise.formats.yolo import write_yolo
 
 from .conftest import as_pages, joined, pages, rec, stream
+from .test_vision import folder_of
 
 SCHEMA = parse_schema({
     "fields": {"image": "image"},
@@ -108,3 +112,20 @@ def test_native_jsonl_carries_attributes_as_they_are() -> None:
     back = [orjson.loads(line) for line in blob.splitlines()]
     assert [r["annotations"][0]["result"] for r in back] == [r["annotations"][0]["result"] for r in records()]
     assert back[0]["annotations"][0]["result"]["boxes"][0]["attributes"]["tags"] == ["a", "b"]
+
+
+def test_formats_without_a_place_for_attributes_report_leaving_them_out() -> None:
+    box_only = [rec("b", {"image": "b.jpg"}, {"boxes": [{"x": 0, "y": 0, "width": 2, "height": 2, "label": "car",
+                                                         "attributes": {"color": "red"}}]}, meta=MEDIA),
+                rec("c", {"image": "c.jpg"}, {"boxes": [{"x": 0, "y": 0, "width": 2, "height": 2, "label": "car"}]},
+                    meta=MEDIA)]  # fmt: skip
+    writers = {
+        "YOLO": lambda r: folder_of(write_yolo(pages(box_only), SCHEMA, r, labels=["boxes"])),
+        "VOC": lambda r: folder_of(write_voc(pages(box_only), SCHEMA, r, labels=["boxes"])),
+        "Label Studio": lambda r: joined(write_labelstudio(pages(box_only), SCHEMA, r)),
+    }
+    for name, write in writers.items():
+        report = ExportReport()
+        write(report)
+        left_out = [m for m in report.messages() if "attributes left out" in m]
+        assert left_out and all(m.startswith("b: boxes: ") for m in left_out), (name, report.messages())

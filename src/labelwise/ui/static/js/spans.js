@@ -5,6 +5,14 @@ import { h } from "./dom.js";
 
 const PALETTE = ["#ffe08a", "#b5e3ff", "#c9f2c2", "#ffc9de", "#e2d4ff", "#ffd5b0", "#c8f0ee", "#f0e6a8"];
 
+/** How a span compares with other annotators' (review, span_agree.js): its text marker and words. */
+export const AGREE = {
+  all: { mark: "=", words: "all annotators marked it" },
+  some: { mark: "≈", words: "some annotators marked it" },
+  label: { mark: "≠", words: "another annotator gave the same text another label" },
+  only: { mark: "+", words: "only this annotator marked it" },
+};
+
 export function optionColor(option, index) {
   return option?.color || PALETTE[index % PALETTE.length];
 }
@@ -31,11 +39,13 @@ export function renderSpanText(text, spans, { onDelete } = {}) {
       continue;
     }
     const inner = covering.reduce((x, y) => (y.end - y.start < x.end - x.start ? y : x));
-    const ending = covering.filter((s) => s.end === b).map((s) => s.option);
+    // review: a span's agreement with other annotators (span_agree.js) adds a marker to its label
+    const ending = covering.filter((s) => s.end === b).map((s) => (s.agree ? `${s.option} ${AGREE[s.agree]?.mark ?? ""}` : s.option));
     const mark = h("mark", {
-      class: `span${covering.length > 1 ? " nested" : ""}`,
-      title: covering.map((s) => `${s.option} (${s.labelName})`).join(", ") + (onDelete ? " — click to remove" : ""),
-      dataset: ending.length ? { label: ending.join(" ") } : {},
+      class: `span${covering.length > 1 ? " nested" : ""}${inner.agree ? ` agree-${inner.agree}` : ""}`,
+      title: covering.map((s) => `${s.option} (${s.labelName})${s.agree ? `: ${AGREE[s.agree]?.words ?? ""}` : ""}`).join(", ")
+        + (onDelete ? " — click to remove" : ""),
+      dataset: { ...(ending.length ? { label: ending.join(" ") } : {}), ...(inner.agree ? { agree: inner.agree } : {}) },
     }, piece);
     mark.style.backgroundColor = inner.color;
     if (onDelete) {

@@ -255,3 +255,19 @@ def test_loosening_an_attribute_is_not_breaking() -> None:
     d = changed([by_name.get(a["name"], a) for a in ATTRS]).diff(S)
     assert d.attributes_changed == {"objects": ["color", "count", "plate"]}
     assert not d.breaking
+
+
+def test_attribute_options_are_strings() -> None:
+    s = schema(objects={"attributes": [{"name": "lanes", "type": "choice", "options": [1, 2, {"value": "many"}]}]})
+    assert s.labels[0].attributes[0].options == ["1", "2", "many"]  # type: ignore[union-attr]
+    out = s.validate_result({"objects": [{**box(), "attributes": {"lanes": "2"}}]}, DATA)
+    assert out["objects"][0]["attributes"] == {"lanes": "2"}
+    assert [e["loc"] for e in errors_of(s, {"objects": [{**box(), "attributes": {"lanes": 2}}]})] == [
+        ["objects", 0, "attributes", "lanes"]
+    ]
+
+
+def errors_of(s: LabelSchema, result: dict) -> list[dict]:
+    with pytest.raises(Invalid) as exc:
+        s.validate_result(result, DATA)
+    return exc.value.errors

@@ -50,12 +50,15 @@ class AttributeDef(BaseModel):
     @field_validator("options", mode="before")
     @classmethod
     def _options_as_str(cls, v: Any) -> Any:
-        if isinstance(v, list):
-            return [
-                str(o) if isinstance(o, int | float) and not isinstance(o, bool) else o
-                for o in (o.get("value") if isinstance(o, dict) and set(o) <= {"value"} else o for o in v)
-            ]
-        return v
+        """Options are strings; numbers are written as such (``[1, 2]``), ``{value: x}`` is ``x``."""
+        if not isinstance(v, list):
+            return v
+        out = []
+        for o in v:
+            if isinstance(o, dict) and set(o) == {"value"}:
+                o = o["value"]
+            out.append(str(o) if isinstance(o, int | float) and not isinstance(o, bool) else o)
+        return out
 
     @model_validator(mode="after")
     def _consistent(self) -> AttributeDef:

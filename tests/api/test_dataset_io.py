@@ -149,6 +149,52 @@ def test_coco_round_trip(world: Any) -> None:
     assert _export(world, "img2", "coco") == first
 
 
+AUDIO_SCHEMA = {"fields": {"audio": "audio"}, "labels": [
+    {"name": "speech", "kind": "audio_ranges", "field": "audio", "options": ["A", "B"]}]}
+CHOICE_SCHEMA = {"fields": {"text": "text"}, "labels": [
+    {"name": "sentiment", "kind": "choice", "options": ["positive", "negative", "neutral"]},
+    {"name": "topics", "kind": "multi_choice", "options": ["sport", "politics"]}]}
+
+
+def test_hf_parquet_round_trip(world: Any) -> None:
+    _new_project(world, "hf", CHOICE_SCHEMA)
+    rows = [{"key": f"t{i}", "data": {"text": f"text {i}"}, "annotations": [
+        {"annotator": "annotator@example.org", "result": result}]}
+        for i, result in enumerate([{"sentiment": "negative", "topics": ["politics", "sport"]},
+                                    {"sentiment": "neutral"}, {}])]
+    _import(world, "hf", b"\n".join(orjson.dumps(r) for r in rows), "jsonl", labels="annotations")
+    first = _export(world, "hf", "hf-parquet")
+    _new_project(world, "hf2", CHOICE_SCHEMA)
+    report = _import(world, "hf2", first, "hf-parquet", annotator="annotator2@example.org")
+    assert (report["created"], report["annotations"]) == (3, 3)
+    assert _export(world, "hf2", "hf-parquet") == first
+    item = world.manager.client.get(f"{P}/hf2/items", params={"limit": 1}).json()["items"][0]
+    detail = world.manager.client.get(f"{P}/hf2/items/{item['id']}").json()
+    assert detail["annotations"][0]["result"] == {"sentiment": "negative", "topics": ["sport", "politics"]}
+
+
+@pytest.mark.parametrize("fmt, params", [("ranges-jsonl", {}), ("ranges-csv", {}), ("webvtt", {"opt.voices": "1"}),
+                                         ("srt", {})])
+def test_ranges_and_subtitles_round_trip(world: Any, fmt: str, params: dict[str, str]) -> None:
+    _new_project(world, "talk", AUDIO_SCHEMA)
+    rows = [{"key": f"clip{i}", "data": {"audio": f"http://media.example/clip{i}.wav"}, "annotations": [
+        {"annotator": "annotator@example.org", "result": {"speech": [
+            {"start": 1.5 + i, "end": 2.25 + i, "label": "B", "text": "שלום\nworld"},
+            {"start": 0, "end": 1, "label": "A" if fmt != "srt" else "B"}]}}]} for i in range(2)]
+    _import(world, "talk", b"\n".join(orjson.dumps(r) for r in rows), "jsonl", labels="annotations")
+    first = _export(world, "talk", fmt, **params)
+    _new_project(world, "talk2", AUDIO_SCHEMA)
+    opts = {"opt.media": "http://media.example/{key}.wav"} | ({"opt.value": "B"} if fmt == "srt" else {})
+    report = _import(world, "talk2", first, fmt, annotator="annotator2@example.org", **opts)
+    assert (report["created"], report["annotations"]) == (2, 2)
+    assert _export(world, "talk2", fmt, **params) == first
+    item = world.manager.client.get(f"{P}/talk2/items", params={"limit": 1}).json()["items"][0]
+    detail = world.manager.client.get(f"{P}/talk2/items/{item['id']}").json()
+    assert detail["data"] == {"audio": "http://media.example/clip0.wav"}
+    speech = detail["annotations"][0]["result"]["speech"]
+    assert {"start": 1.5, "end": 2.25, "label": "B", "text": "שלום\nworld"} in speech
+
+
 def test_labelstudio_project_round_trip(world: Any) -> None:
     tasks = [{"data": {"text": "Ada met Bob"}, "meta": {"key": "t1"}, "annotations": [
         {"completed_by": {"email": "annotator@example.org"}, "result": [

@@ -62,8 +62,7 @@ def test_options_and_labels_are_checked_before_streaming() -> None:
         registry.export("conll", pages(RECORDS), SCHEMA, label="mood")
     with pytest.raises(KeyError, match="unknown format"):
         registry.get("nope")
-    with pytest.raises(ValueError, match="not imported"):
-        registry.read("webvtt", "x", SCHEMA)
+    assert all(f.reader is not None for f in registry.FORMATS.values())  # every format reads back
 
 
 def test_available_formats_follow_the_schema() -> None:

@@ -53,7 +53,6 @@ from labelwise.formats.images import (
     rle_stats,
 )
 
-
 #: the keys of a box that is written as ``bbox`` alone (no score, no attributes)
 _PLAIN_BOX = frozenset({"x", "y", "width", "height", "label", "rotation"})
 

@@ -20,6 +20,8 @@ anything else             JSON text                                   ``Value("s
 The features are embedded the way ``datasets`` does it: JSON ``{"info": {"features": ...}}`` under the
 ``huggingface`` key of the Arrow schema metadata. ``annotations=True`` adds an ``annotations`` column
 (JSON text: every annotation with its annotator and result). Written one row group per page.
+
+Read (:func:`read_hf_parquet`): the final values back as one annotation or prediction per row.
 """
 
 from __future__ import annotations
@@ -27,9 +29,12 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
-from labelwise.formats.base import ExportReport, Pages, Record, dumps, item_key, records
+import orjson
+
+from labelwise.formats.base import ExportReport, FormatError, Pages, Record, dumps, item_key, new_record, records
 from labelwise.formats.final import agreement, final_result
 
 
@@ -117,3 +122,79 @@ def _row(record: Record, schema: Any, labels: list[Any], indexes: dict[str, dict
                                      "review": (a.get("review") or {}).get("status")}
                                     for a in record.get("annotations") or []]).decode()
     return row
+
+
+# ---- reading -----------------------------------------------------------------------------------
+
+
+def read_hf_parquet(source: str | Path | IO[bytes], schema: Any, *, annotator: str = "hf",
+                    model: str | None = None) -> Iterator[Record]:
+    """Items from a Parquet file as :func:`write_hf_parquet` writes it (or any Parquet file with a ``key``
+    column, data field columns and label columns). Each label column's value goes back to the schema's
+    form: ``ClassLabel`` indices to option names (by the names in the file's ``huggingface`` metadata,
+    else the label's options), joined taxonomy paths split, JSON text parsed; nulls are left out. The
+    values become one annotation by ``annotator`` (or one prediction of ``model``); confidences and the
+    ``annotations`` column are not read. Streamed a row group at a time."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    name = str(source) if isinstance(source, str | Path) else str(getattr(source, "name", "<hf.parquet>"))
+    try:
+        parquet = pq.ParquetFile(source)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise FormatError(name, "", f"not a readable Parquet file ({exc})") from None
+    columns = set(parquet.schema_arrow.names)
+    features = _features(parquet.schema_arrow.metadata or {})
+    fields = [f for f in schema.fields if f in columns]
+    labels = [lab for lab in schema.labels if lab.name in columns]
+    names = {lab.name: _class_names(features.get(lab.name)) or lab.option_values() for lab in labels}
+    stem = Path(name).stem or "row"
+    n = 0
+    for batch in parquet.iter_batches(batch_size=2048):
+        for row in batch.to_pylist():
+            n += 1
+            where = f"row {n}"
+            key = row.get("key")
+            data = {f: row[f] for f in fields if row[f] is not None}
+            result = {}
+            for lab in labels:
+                if row[lab.name] is not None:
+                    result[lab.name] = _read_value(lab, row[lab.name], names[lab.name], name, where)
+            yield new_record(str(key) if key is not None else f"{stem}-{n}", data, result,
+                             annotator=annotator, model=model)
+
+
+def _features(metadata: dict[bytes, bytes]) -> dict[str, Any]:
+    try:
+        info = json.loads(metadata.get(b"huggingface", b"{}"))
+        return dict(info.get("info", {}).get("features") or {})
+    except (ValueError, AttributeError):
+        return {}
+
+
+def _class_names(feature: Any) -> list[str] | None:
+    if isinstance(feature, dict) and feature.get("_type") in ("List", "Sequence"):
+        feature = feature.get("feature")
+    if isinstance(feature, dict) and feature.get("_type") == "ClassLabel" and isinstance(feature.get("names"), list):
+        return [str(n) for n in feature["names"]]
+    return None
+
+
+def _read_value(lab: Any, value: Any, names: list[str], file: str, where: str) -> Any:
+    def name_of(i: Any) -> str:
+        if not isinstance(i, int) or not 0 <= i < len(names):
+            raise FormatError(file, where, f"{lab.name}: class {i!r} is not one of 0..{len(names) - 1}")
+        return names[i]
+
+    if lab.kind == "choice":
+        return name_of(value)
+    if lab.kind == "multi_choice":
+        return [name_of(i) for i in value]
+    if lab.kind in ("rating", "number", "text"):
+        return value
+    if lab.kind == "taxonomy":
+        return [v.split(lab.separator) for v in value] if lab.multiple else value.split(lab.separator)
+    try:
+        return orjson.loads(value)
+    except (orjson.JSONDecodeError, TypeError):
+        raise FormatError(file, where, f"{lab.name}: expected JSON text, got {str(value)[:60]!r}") from None

@@ -1,17 +1,22 @@
 """Measured in the browser: time to interactive (ms from navigation start until the view is drawn and
 ready) for an image with 1,000 boxes, a one-hour audio file, a 1,000,000-point series and a five-minute
-video; render time per drag frame with 2,000 boxes on screen. Written to bench/out/ui_media.json."""
+video; render time per drag frame with 2,000 boxes on screen; a zoomed waveform's peaks (asked until
+drawn) on the one-hour file; the review overlays of two annotators' work on those files. Written to
+bench/out/ui_media.json."""
 
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.helpers import Server, User
+from tests.browser.helpers import Server, User, login_fast
+from tests.browser.test_media_review import submit_api
 from tests.browser.test_media_ui import (
     AUDIO_SCHEMA,
     IMAGE_SCHEMA,
@@ -85,6 +90,47 @@ def test_long_media(server: Server, new_context, tmp_path: Path) -> None:
         pid, _, ann = media_project(server, schema, [path])
         page = open_media(new_context, ann, pid, timeout=30000)
         RESULTS[name] = ready_ms(page)
+        if name.startswith("audio"):  # zoom in 64 times: the server sends the window's peaks
+            view = page.locator(".audio-view")
+            for _ in range(6):
+                page.get_by_role("button", name="Zoom in").click()
+            expect(view).to_have_attribute("data-zoom", "64")
+            expect(view).to_have_attribute("data-peaks", re.compile(r"^1771\.84-1828\.1"))  # 56.25 s around 30:00
+            RESULTS["audio_1h_zoom_64x_peaks_ms"] = int(view.get_attribute("data-peaks-ms") or -1)
+    _write()
+
+
+def test_review_overlays(server: Server, new_context, tmp_path: Path) -> None:
+    """Two annotators' 500 ranges each over the hour of audio, 20 tracks each over the five-minute video."""
+    ranges = [{"start": i * 7.0, "end": i * 7.0 + 5, "label": "alice"} for i in range(500)]
+    moved = [{**r, "start": r["start"] + 0.5, "end": r["end"] + 0.5} for r in ranges]
+    tracks = [{"track_id": i, "label": "car", "frames": [
+        {"frame": i * 100, "x": 10, "y": 10, "width": 30, "height": 30},
+        {"frame": i * 100 + 299, "x": 50, "y": 30, "width": 30, "height": 30}]} for i in range(20)]
+    shifted = [{**t, "frames": [{**f, "x": f["x"] + 2} for f in t["frames"]]} for t in tracks]
+    cases = [("review_audio_1h_500_ranges_tti_ms", AUDIO_SCHEMA, wav(tmp_path / "hour.wav", 3600, rate=4000),
+              {"speech": ranges}, {"speech": moved}, 500),
+             ("review_video_5min_20_tracks_tti_ms", VIDEO_SCHEMA,
+              webm(tmp_path / "five.webm", 3000, fps=10, size=(96, 64)),
+              {"vehicles": tracks}, {"vehicles": shifted}, 20)]
+    for name, schema, path, first, second, pairs in cases:
+        pid, admin, ann = media_project(server, schema, [path])
+        other = server.user("annotator")
+        reviewer = server.user("reviewer")
+        with admin.api() as api:
+            assert api.patch(f"/projects/{pid}", json={"overlap": 2}).status_code == 200
+            for u, role in ((other, "annotator"), (reviewer, "reviewer")):
+                assert api.post(f"/projects/{pid}/members", json={"email": u.email, "role": role}).status_code == 201
+        submit_api(ann, pid, first)
+        submit_api(other, pid, second)
+        context = new_context()
+        login_fast(context, reviewer)
+        page = context.new_page()
+        page.goto(f"/projects/{pid}/review")
+        view = page.locator(".overlay-view")
+        expect(view).to_have_attribute("data-ready", "true", timeout=30000)
+        assert view.locator(".overlay-summary").get_attribute("data-matches") == str(pairs)
+        RESULTS[name] = int(view.get_attribute("data-ready-at") or -1)
     _write()
     # Timings are written for docs/benchmarks.md, not asserted (a shared machine makes a timed
     # assertion a coin toss); the tests above check what the views do.

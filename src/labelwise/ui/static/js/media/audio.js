@@ -103,12 +103,16 @@ export function createAudioView({ field, value, meta, labels, get, set, readOnly
     timer = setTimeout(async () => {
       const id = ++asked;
       const [start, end] = [win.start, win.end];
+      const t0 = performance.now();
       try {
         const got = await getJSON(`${source.src("peaks")}?buckets=${cw * 2}&start=${start}&end=${end}`);
         if (id !== asked) return;
         peaks = got;
-        el.dataset.peaks = `${round2(got.start)}-${round2(got.end)}:${got.min.length}`;
-        redraw();
+        requestAnimationFrame(() => {
+          timed(tag, render);
+          el.dataset.peaks = `${round2(got.start)}-${round2(got.end)}:${got.min.length}`;
+          el.dataset.peaksMs = String(Math.round(performance.now() - t0)); // asked until drawn
+        });
       } catch { /* the overview stays */ }
     }, 120);
   }

@@ -114,6 +114,7 @@ export function createOverlayView({ field, value, meta, labels, annotations, thr
     }
     draw();
     el.dataset.ready = "true";
+    el.dataset.readyAt = String(Math.round(performance.now())); // ms since the page started loading
   })();
 
   return { el, pairs, groups, redraw: draw };

@@ -133,6 +133,7 @@ export function createRangesOverlay({ field, kind, value, meta, labels, annotati
     for (const g of groups) for (const o of g.objects) axisEnd = Math.max(axisEnd, toAxis(o, o.obj.end) || 0);
     draw();
     el.dataset.ready = "true";
+    el.dataset.readyAt = String(Math.round(performance.now())); // ms since the page started loading
   })();
 
   return { el, pairs, groups, redraw: draw };

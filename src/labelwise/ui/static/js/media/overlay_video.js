@@ -138,6 +138,7 @@ export function createVideoOverlay({ field, value, meta, labels, annotations, th
     slider.max = String(frames - 1);
     seek(0);
     el.dataset.ready = "true";
+    el.dataset.readyAt = String(Math.round(performance.now())); // ms since the page started loading
   })();
 
   return { el, pairs, groups, redraw: show, seek };

@@ -20,6 +20,10 @@ def span(at: tuple[int, int], label: str, **extra: str) -> dict:
     return {"start": at[0], "end": at[1], "label": label, **extra}
 
 
+def agreements(card) -> list[str]:
+    return card.locator(".agree-list li").evaluate_all("rows => rows.map((r) => r.dataset.agree)")
+
+
 def test_review_merges_spans_with_their_relations(server: Server, new_context, tmp_path) -> None:
     pid, _, (a1, a2), rev = make_project(server, SPAN_SCHEMA, [{"text": SPAN_TEXT}], annotators=2,
                                          reviewer=True, overlap=2)
@@ -49,9 +53,9 @@ def test_review_merges_spans_with_their_relations(server: Server, new_context, t
     first, second = (page.locator(f'article[data-annotation="{i}"]') for i in ann_ids)
     expect(first.locator(".agree-list li")).to_have_text([
         "= “Ada Lovelace” PER — all annotators marked it",
-        "≠ “London” LOC — another annotator gave the same text another label"])
-    assert second.locator(".agree-list li").evaluate_all("rows => rows.map((r) => r.dataset.agree)") == [
-        "all", "label", "only"]
+        "≠ “London” LOC — another annotator gave the same text another label",
+        "+ “Ada Lovelace” → “London” born_in — only this annotator marked it"])
+    assert agreements(second) == ["all", "label", "only", "only"]
     expect(second.locator('mark.span[data-agree="only"]')).to_have_text("Lovelace")
     expect(second.locator('mark.span[data-agree="label"]')).to_have_attribute("data-label", "PER ≠")
     expect(first.locator('mark.span[data-agree="label"]')).to_have_attribute("data-label", "LOC ≠")
@@ -101,3 +105,36 @@ def test_review_merges_spans_with_their_relations(server: Server, new_context, t
     for a in anns:
         assert a["review_status"] == "corrected"
         assert a["reviews"][-1]["result"] == merged
+
+
+def test_three_annotators_some_agree(server: Server, new_context) -> None:
+    """With three annotators a span two of them share is marked "some" (≈) and starts ticked (2 of 3);
+    a relation all three made between the spans all three share is "all"."""
+    pid, _, people, rev = make_project(server, SPAN_SCHEMA, [{"text": SPAN_TEXT}], annotators=3,
+                                       reviewer=True, overlap=3)
+    links = [{"from": 0, "to": 1, "label": "born_in"}]
+    two = {"entities": [span(ADA, "PER"), span(LONDON, "LOC"), span(LOVELACE, "NAME")], "links": links}
+    results = [two, two, {"entities": [span(ADA, "PER"), span(LONDON, "LOC")], "links": links}]
+    ann_ids = []
+    for user, result in zip(people, results, strict=True):
+        with user.api() as api:
+            item = api.post(f"/projects/{pid}/tasks/next").json()["id"]
+            r = api.post(f"/projects/{pid}/tasks/{item}/submit", json={"result": result})
+            assert r.status_code == 201, r.text
+            ann_ids.append(r.json()["id"])
+    context = new_context()
+    login_fast(context, rev)
+    page = context.new_page()
+    page.goto(f"/projects/{pid}/review")
+    cards = [page.locator(f'article[data-annotation="{i}"]') for i in ann_ids]
+    expect(cards[0].locator(".agree-list li")).to_have_count(4)
+    assert agreements(cards[0]) == ["all", "all", "some", "all"]
+    assert agreements(cards[2]) == ["all", "all", "all"]
+    expect(cards[1].locator('mark.span[data-agree="some"]')).to_have_attribute("data-label", "PER = NAME ≈")
+    rels = page.locator(".merge-relations li")
+    expect(rels).to_have_count(1)
+    expect(rels.locator("input")).to_be_checked()
+    boxes = page.locator(".merge-list li input")
+    expect(boxes).to_have_count(3)
+    expect(page.locator(".merge-list li").nth(1)).to_contain_text("2/3")
+    assert [boxes.nth(i).is_checked() for i in range(3)] == [True, True, True]

@@ -80,7 +80,7 @@ function overlays(item, anns) {
 /** An annotation's result; with ``agrees``, its spans marked by how they compare with the others'. */
 function shownResult(item, ann, agrees) {
   if (!agrees) return renderResult(schema, ann.result, item.data);
-  return h("div", {}, renderResult(schema, withAgreement(ann.result, agrees), item.data),
+  return h("div", {}, renderResult(schema, withAgreement(schema, ann.result, agrees), item.data),
     agreementList(schema, ann.result, item.data, agrees));
 }
 

@@ -149,8 +149,13 @@ def test_schema_diff_of_settings() -> None:
     assert diff(multiple=True) == set()
     assert diff(rating=7) == set()
     assert diff(rating=3) == {None}
+    assert diff(rating=None) == {None}
+    assert diff(note=True) == set()
     assert diff(roles=["assistant"]) == {None}
     assert diff(options=["a"]) == {"b"}
+    plain = {"name": "t", "kind": "chat_turns", "field": "chat", "options": ["a", "b"]}
+    old = parse_schema({"fields": {"chat": "chat"}, "labels": [plain]})
+    assert not parse_schema({"fields": {"chat": "chat"}, "labels": [base]}).diff(old).breaking  # a rating added
     old = parse_schema({"fields": {"chat": "chat"}, "labels": [base]})
     assert list(old.options_used({"t": [{"turn": 0, "labels": ["a"]}, {"turn": 1, "rating": 2}]})) == [
         ("t", None), ("t", "a")]

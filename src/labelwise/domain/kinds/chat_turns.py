@@ -95,7 +95,7 @@ class ChatTurnsLabel(OptionsMixin, LabelBase):
         if setting in ("multiple", "note"):
             return bool(new)
         if setting == "rating":
-            return new is not None and old is not None and new >= old
+            return new is not None and (old is None or new >= old)
         if setting == "roles":
             return new is None or (old is not None and set(old) <= set(new))
         return super().is_loosening(setting, old, new)

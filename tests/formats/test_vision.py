@@ -111,6 +111,35 @@ def test_coco_round_trip_and_every_annotation(tmp_path) -> None:
     assert as_preds["annotations"] == [] and as_preds["predictions"][0]["model"] == "det"
 
 
+class _Pipe(io.RawIOBase):
+    """A stream that cannot seek, as a pipe."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data, self.name = io.BytesIO(data), "pipe.json"
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        chunk = self._data.read(len(buffer))
+        buffer[:len(chunk)] = chunk
+        return len(chunk)
+
+
+@pytest.mark.filterwarnings(PYCOCO_NUMPY2)
+def test_coco_reader_streams_in_order_and_groups_shuffled_annotations() -> None:
+    first = joined(write_coco(pages(records()), SCHEMA, ExportReport()))
+    in_order = list(read_coco(stream(first, "coco.json"), SCHEMA))
+    doc = orjson.loads(first)
+    doc["annotations"].reverse()  # valid COCO, not grouped by image: read through the in-memory path
+    shuffled = list(read_coco(stream(orjson.dumps(doc), "coco.json"), SCHEMA))
+    assert [r["key"] for r in shuffled] == ["a", "b", "c"]
+    assert [{k: sorted(v, key=repr) for k, v in r["annotations"][0]["result"].items()} for r in shuffled] == \
+        [{k: sorted(v, key=repr) for k, v in r["annotations"][0]["result"].items()} for r in in_order]
+    piped = list(read_coco(_Pipe(first), SCHEMA))  # not seekable: copied to a temporary file first
+    assert piped == in_order
+
+
 def test_coco_reports_missing_size_and_rotation(tmp_path) -> None:
     r = rec("r", {"image": "r.jpg"}, {"boxes": [{"x": 2, "y": 2, "width": 2, "height": 1, "rotation": 30,
                                                 "label": "cat"}]})

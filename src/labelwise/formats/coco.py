@@ -15,19 +15,21 @@ and left out); ``mask`` -> compressed RLE ``{size, counts}``; ``keypoints`` -> `
 ``which="all"`` writes every annotation with an ``annotator`` field instead of the final result.
 Per-object attributes go in each annotation's ``attributes`` object, as CVAT writes them.
 
-Read: the same layout (whole file in memory). Category -> label by ``supercategory`` when it names an
+Read: the same layout, parsed incrementally (categories and images held, annotations
+streamed). Category -> label by ``supercategory`` when it names an
 image label, else by option name. ``attributes`` are read back for the attributes the label declares
 (others, such as CVAT's ``occluded`` on a label without it, are left out).
 """
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-import orjson
+import ijson
 
 from labelwise.domain.kinds.base import as_num
 from labelwise.domain.kinds.pose import decode_counts, encode_counts
@@ -188,51 +190,96 @@ def _annotation(lab: Any, item: dict[str, Any], report: ExportReport, key: str) 
 def read_coco(source: str | Path | IO[bytes], schema: Any, *, labels: list[str] | None = None,
               field: str | None = None, annotator: str = "coco", model: str | None = None,
               ) -> Iterator[Record]:
+    """Items from a COCO instances file, parsed incrementally (ijson): only ``categories`` and ``images``
+    are held; ``annotations`` are read twice, once to check them all (so that a bad one rejects the file
+    before any item is yielded) and once to yield each image's record. When the annotations are not in
+    the order of their images (this module writes them in order) they are grouped in memory instead."""
     name = str(source) if isinstance(source, str | Path) else getattr(source, "name", "<coco>")
-    raw = Path(source).read_bytes() if isinstance(source, str | Path) else source.read()
-    try:
-        doc = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise FormatError(name, "", f"not valid JSON ({exc})") from None
-    if not isinstance(doc, dict) or not all(isinstance(doc.get(k), list) for k in ("images", "categories")):
+    if isinstance(source, str | Path):
+        with open(source, "rb") as fh:
+            yield from _read(fh, name, schema, labels, field, annotator, model)
+        return
+    if source.seekable():
+        yield from _read(source, name, schema, labels, field, annotator, model)
+        return
+    with tempfile.TemporaryFile() as copy:  # a pipe: read it once into a file that can be read again
+        shutil.copyfileobj(source, copy)
+        yield from _read(copy, name, schema, labels, field, annotator, model)
+
+
+def _read(fh: IO[bytes], name: str, schema: Any, labels: list[str] | None, field: str | None, annotator: str,
+          model: str | None) -> Iterator[Record]:
+    def items(prefix: str) -> Iterator[Any]:
+        fh.seek(0)
+        try:
+            yield from ijson.items(fh, prefix, use_float=True)
+        except ijson.JSONError as exc:
+            raise FormatError(name, "", f"not valid JSON ({exc})") from None
+
+    categories, images = next(items("categories"), None), next(items("images"), None)
+    if not isinstance(images, list) or not isinstance(categories, list):
         raise FormatError(name, "", 'expected an object with "images" and "categories" lists')
     field = image_field(schema, field if field or not labels else schema.label(labels[0]).field)
     labs = {lab.name: lab for lab in pick_labels(schema, IMAGE_KINDS, labels, field=field)}
-    cats = {c.get("id"): _category(c, i, labs, name) for i, c in enumerate(doc["categories"])}
-    images = {}
-    for i, img in enumerate(doc["images"]):
+    cats = {c.get("id"): _category(c, i, labs, name) for i, c in enumerate(categories)}
+    position: dict[Any, int] = {}
+    for i, img in enumerate(images):
         if not isinstance(img, dict) or "id" not in img:
             raise FormatError(name, f"images[{i}]", "an image needs an id")
-        images[img["id"]] = []
-    for i, ann in enumerate(doc.get("annotations") or []):
-        where = f"annotations[{i}] (id {ann.get('id')})" if isinstance(ann, dict) else f"annotations[{i}]"
-        if not isinstance(ann, dict) or ann.get("image_id") not in images:
-            raise FormatError(name, where, "image_id names no image")
-        if ann.get("category_id") not in cats:
-            raise FormatError(name, where, f"category_id {ann.get('category_id')!r} names no category")
-        lab, opt = cats[ann["category_id"]]
-        images[ann["image_id"]].append((ann.get("annotator") or annotator, lab.name,
-                                        _item(lab, opt, ann, name, where)))
-    seen: set[str] = set()
-    for img in doc["images"]:
-        key = str(img.get("key") or img.get("file_name") or img["id"])
-        if key in seen:
-            key = f"{key}#{img['id']}"
-        seen.add(key)
-        value = img.get("source") or img.get("coco_url") or img.get("file_name")
-        meta = {}
-        if as_num(img.get("width")) and as_num(img.get("height")):
-            meta = {"media": {field: {"width": img["width"], "height": img["height"]}}}
-        grouped: dict[str, dict[str, list[Any]]] = {}
-        for who, label, item in images[img["id"]]:
-            grouped.setdefault(who, {}).setdefault(label, []).append(item)
-        record: Record = {"key": key, "data": {field: value}, "meta": meta, "annotations": [], "predictions": []}
-        for who, result in grouped.items() if grouped else [(annotator, {})]:
-            if model is not None:
-                record["predictions"].append({"model": model, "score": None, "result": result})
-            else:
-                record["annotations"].append({"annotator": who, "result": result})
-        yield record
+        position.setdefault(img["id"], i)
+    in_order, last = len(position) == len(images), 0
+
+    def objects() -> Iterator[tuple[int, tuple[str, str, dict[str, Any]]]]:
+        for i, ann in enumerate(items("annotations.item")):
+            where = f"annotations[{i}] (id {ann.get('id')})" if isinstance(ann, dict) else f"annotations[{i}]"
+            if not isinstance(ann, dict) or ann.get("image_id") not in position:
+                raise FormatError(name, where, "image_id names no image")
+            if ann.get("category_id") not in cats:
+                raise FormatError(name, where, f"category_id {ann.get('category_id')!r} names no category")
+            lab, opt = cats[ann["category_id"]]
+            yield position[ann["image_id"]], (ann.get("annotator") or annotator, lab.name,
+                                              _item(lab, opt, ann, name, where))
+
+    for pos, _ in objects():  # every annotation checked before the first item goes out
+        in_order, last = in_order and pos >= last, pos
+    if in_order:
+        stream, seen = objects(), set()
+        pending = next(stream, None)
+        for pos, img in enumerate(images):
+            mine = []
+            while pending is not None and pending[0] == pos:
+                mine.append(pending[1])
+                pending = next(stream, None)
+            yield _image_record(img, mine, field, annotator, model, seen)
+        return
+    grouped: dict[Any, list[tuple[str, str, dict[str, Any]]]] = {}
+    for pos, obj in objects():
+        grouped.setdefault(images[pos]["id"], []).append(obj)
+    seen = set()
+    for img in images:
+        yield _image_record(img, grouped.get(img["id"], []), field, annotator, model, seen)
+
+
+def _image_record(img: dict[str, Any], objs: list[tuple[str, str, dict[str, Any]]], field: str, annotator: str,
+                  model: str | None, seen: set[str]) -> Record:
+    key = str(img.get("key") or img.get("file_name") or img["id"])
+    if key in seen:
+        key = f"{key}#{img['id']}"
+    seen.add(key)
+    value = img.get("source") or img.get("coco_url") or img.get("file_name")
+    meta = {}
+    if as_num(img.get("width")) and as_num(img.get("height")):
+        meta = {"media": {field: {"width": img["width"], "height": img["height"]}}}
+    grouped: dict[str, dict[str, list[Any]]] = {}
+    for who, label, item in objs:
+        grouped.setdefault(who, {}).setdefault(label, []).append(item)
+    record: Record = {"key": key, "data": {field: value}, "meta": meta, "annotations": [], "predictions": []}
+    for who, result in grouped.items() if grouped else [(annotator, {})]:
+        if model is not None:
+            record["predictions"].append({"model": model, "score": None, "result": result})
+        else:
+            record["annotations"].append({"annotator": who, "result": result})
+    return record
 
 
 def _category(cat: Any, i: int, labs: dict[str, Any], name: str) -> tuple[Any, str]:

@@ -161,18 +161,34 @@ def select_by_script(page: Page, needle: str) -> None:
 
 def test_keys_take_the_selection_of_the_moment_on_a_busy_page(server: Server, new_context) -> None:
     """A key pressed right after a selection labels that selection, even before the page has run what
-    follows the mouseup (input is handled first on a busy page: the race of issue 3), and a redraw
-    (undo) keeps the keyboard's selection."""
+    follows the mouseup (input is handled first on a busy page: the race of issue 3); a keyboard
+    selection made while a draft save is in flight survives its answer; a redraw (undo) keeps it."""
     pid, _, (ann,), _ = make_project(server, SPAN_SCHEMA, [{"text": SPAN_TEXT}])
     page = open_annotate(new_context, ann, pid)
     page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 8})
-    select_by_script(page, "Ada Lovelace")
-    page.keyboard.press("1")
-    select_text(page, ".span-text", "London")
-    page.keyboard.press("2")  # no wait: a draft save is due meanwhile
-    expect(page.locator(".span-list li")).to_have_count(2)
-    page.locator(".span-text").focus()
-    page.keyboard.press("ArrowRight")  # "Ada"
+    held: list[Any] = []  # draft saves kept in flight until released
+    released = False
+
+    def hold(route: Any) -> None:
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/draft", hold)
+    with page.expect_request(lambda r: r.method == "PUT" and r.url.endswith("/draft")):
+        select_by_script(page, "Ada Lovelace")
+        page.keyboard.press("1")
+        select_text(page, ".span-text", "London")
+        page.keyboard.press("2")  # no wait
+        expect(page.locator(".span-list li")).to_have_count(2)
+        page.locator(".span-text").focus()
+        page.keyboard.press("ArrowRight")  # "Ada"
+    expect(page.locator(".selection-status")).to_contain_text("Ada")
+    released = True  # the save answers between the two arrow keys
+    for route in held:
+        route.continue_()
+    expect(page.locator("#save-state")).to_have_attribute("data-state", "saved")
     page.keyboard.press("ArrowRight")  # "Lovelace"
     page.keyboard.press("Control+z")  # "London" goes; its part of the text is drawn again
     expect(page.locator(".span-list li")).to_have_count(1)

@@ -53,6 +53,17 @@ def test_box_attributes_by_keyboard(server: Server, new_context, tmp_path: Path)
     expect(occluded).to_be_checked()
     page.keyboard.press("Control+Shift+z")
     expect(color).to_have_value("blue")
+    # the draft the server keeps has them too
+    item = page.locator("#task").get_attribute("data-item")
+    want = {"occluded": True, "color": "blue", "seats": 4}
+    draft = None
+    for _ in range(100):
+        with ann.api() as api:
+            draft = api.get(f"/projects/{pid}/tasks/{item}").json()["draft"]
+        if draft and draft["objects"][0].get("attributes") == want:
+            break
+        page.wait_for_timeout(100)
+    assert draft and draft["objects"][0]["attributes"] == want, draft
     # a second box relabelled to person loses the car-only attributes its defaults gave it
     drag(page, P(100, 80), P(160, 130))
     expect(panel).to_contain_text("car · bbox 2")

@@ -113,3 +113,28 @@ def test_markup_in_a_turn_stays_text_and_review_shows_annotators_side_by_side(se
     expect(page.locator(".data-view .chat .turn-content").nth(2)).to_have_text(MARKUP)
     page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
     assert page.locator("img").count() == 0
+
+
+def test_two_labels_on_a_turn_switched_with_l(server: Server, new_context) -> None:
+    schema = {"fields": {"chat": "chat"}, "labels": [
+        {"name": "intent", "kind": "chat_turns", "field": "chat", "options": ["ask", "tell"]},
+        {"name": "clarity", "kind": "chat_turns", "field": "chat", "rating": 3}]}
+    pid, _, (ann,), _ = make_project(server, schema, [{"chat": CHAT[:2]}])
+    page = open_annotate(new_context, ann, pid)
+    item = int(page.locator("#task").get_attribute("data-item") or 0)
+    turns = page.locator(".chat-view .turn")
+    page.keyboard.press("j")
+    expect(turns.nth(0)).to_be_focused()
+    expect(turns.nth(0).locator('.turn-label[data-label="intent"]')).to_have_class("turn-label active")
+    page.keyboard.press("1")  # intent: ask
+    page.keyboard.press("l")
+    expect(page.locator(".chat-status")).to_have_text("Keys now set clarity")
+    page.keyboard.press("2")  # clarity has no options: a digit rates
+    page.keyboard.press("j")
+    page.keyboard.press("l")
+    page.keyboard.press("3")  # clarity 3 on turn 2
+    page.keyboard.press("x")  # ... cleared again
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("No more tasks")).to_be_visible(timeout=20_000)
+    assert submitted(ann, pid) == {item: {"intent": [{"turn": 0, "labels": ["ask"]}],
+                                          "clarity": [{"turn": 0, "rating": 2}]}}

@@ -45,6 +45,11 @@ def display_file(ctx: Context, actor: Actor, ref: int | str, key: str) -> Readab
     return ctx.media.readable_file(media_views.display_image(ctx.media, key))
 
 
+def tile_file(ctx: Context, actor: Actor, ref: int | str, key: str, *, level: int, col: int, row: int) -> Readable:
+    _expect(media_ref(ctx, actor, ref, key), "image")
+    return ctx.media.readable_file(media_views.tile(ctx.media, key, level, col, row))
+
+
 def peaks(ctx: Context, actor: Actor, ref: int | str, key: str, **window: Any) -> dict[str, Any]:
     _expect(media_ref(ctx, actor, ref, key), "audio")
     return media_views.peaks(ctx.media, key, **window)

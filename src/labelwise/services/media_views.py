@@ -11,16 +11,22 @@ requested window with numpy.
   max per bucket (numpy), which keeps every spike.
 - **Display images**: images larger than ``DISPLAY_MAX`` on a side, or with an EXIF orientation, get a
   transposed, downscaled copy; results keep full-resolution coordinates (the UI scales).
+- **Tiles**: ``TILE`` pixel squares of the upright image at level z (scaled by 1 / 2**z, from 0, the full
+  resolution, to the level that fits one tile), for zooming into images larger than the display copy.
+  The first request for a level decodes the image once and cuts every tile of that level.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from labelwise.errors import Invalid, NotFound
 from labelwise.services.media import MediaStore
 from labelwise.services.media_probe import read_table, series_columns
 
@@ -28,6 +34,9 @@ PEAK_BLOCK = 256  # samples per base-level bucket
 MAX_BUCKETS = 20_000
 MAX_POINTS = 20_000
 DISPLAY_MAX = 4096
+TILE = 512
+_LEVEL_LOCKS: dict[tuple[str, int], threading.Lock] = {}  # one cutter per image level in this process
+_LOCKS_LOCK = threading.Lock()
 
 
 def _atomic_save(path: Path, write: Any) -> None:
@@ -178,3 +187,55 @@ def display_image(store: MediaStore, key: str) -> Path:
             _atomic_save(cache, lambda tmp: shown.save(tmp, format=fmt, quality=90))
             store.publish(cache)
     return cache
+
+
+def tile_levels(width: int, height: int) -> int:
+    """How many tile levels an image has: level 0 is full size, the last fits in one tile."""
+    return 1 + max(0, math.ceil(math.log2(max(width, height, 1) / TILE)))
+
+
+def tile(store: MediaStore, key: str, level: int, col: int, row: int) -> Path:
+    """The tile at (col, row) of ``level``: upright, at most ``TILE`` pixels a side (edge tiles are smaller)."""
+    from PIL import Image
+
+    ext = "png" if store.path(key).suffix.lower() == ".png" else "jpg"
+    target = store.derived(key, f"t{level}-{col}-{row}.{ext}")
+    if target.exists():
+        return target
+    with Image.open(store.path(key)) as img:
+        size = img.size
+        orientation = int(img.getexif().get(0x0112, 1) or 1)
+    width, height = (size[1], size[0]) if orientation in (5, 6, 7, 8) else size
+    if not 0 <= level < tile_levels(width, height):
+        raise Invalid(f"level {level} is not between 0 and {tile_levels(width, height) - 1}")
+    factor = 2**level
+    cols, rows = math.ceil(width / factor / TILE), math.ceil(height / factor / TILE)
+    if not (0 <= col < cols and 0 <= row < rows):
+        raise NotFound(f"no tile ({col}, {row}) at level {level}: the level has {cols} x {rows}")
+    with _LOCKS_LOCK:
+        lock = _LEVEL_LOCKS.setdefault((key, level), threading.Lock())
+    with lock:
+        if not target.exists():
+            _cut_level(store, key, level, ext)
+    return target
+
+
+def _cut_level(store: MediaStore, key: str, level: int, ext: str) -> None:
+    from PIL import Image, ImageOps
+
+    with Image.open(store.path(key)) as img:
+        shown = ImageOps.exif_transpose(img)
+        if shown.mode not in ("RGB", "RGBA", "L"):
+            shown = shown.convert("RGBA" if "A" in shown.getbands() else "RGB")
+        if ext == "jpg" and shown.mode == "RGBA":
+            shown = shown.convert("RGB")
+        if level:
+            shown = shown.reduce(2**level)
+        fmt = "PNG" if ext == "png" else "JPEG"
+        for row in range(math.ceil(shown.height / TILE)):
+            for col in range(math.ceil(shown.width / TILE)):
+                box = (col * TILE, row * TILE, min(shown.width, (col + 1) * TILE), min(shown.height, (row + 1) * TILE))
+                part = shown.crop(box)
+                path = store.derived(key, f"t{level}-{col}-{row}.{ext}")
+                _atomic_save(path, lambda tmp, part=part: part.save(tmp, format=fmt, quality=88))
+                store.publish(path)

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 
 from labelwise.api.deps import ActorDep, CtxDep
 from labelwise.api.responses import JSON
@@ -76,12 +76,18 @@ class _Unclosed:
         return None
 
 
-def _file(readable: Readable, ctx: Any) -> Response:
+def _file(readable: Readable, ctx: Any, request: Request | None = None) -> Response:
     if readable.url is not None:  # the browser may keep the redirect for half the URL's validity
         age = min(ctx.settings.s3_url_seconds // 2, 86400)
         return RedirectResponse(readable.url, status_code=307, headers={"Cache-Control": f"private, max-age={age}"})
-    assert readable.path is not None
-    return FileResponse(readable.path, media_type=readable.content_type, headers={"Cache-Control": CACHE_CONTROL})
+    if readable.path is not None:
+        return FileResponse(readable.path, media_type=readable.content_type,
+                            headers={"Cache-Control": CACHE_CONTROL})
+    got = ctx.media.download(readable, request.headers.get("range") if request else None)  # from the bucket
+    headers = {"Cache-Control": CACHE_CONTROL, "Accept-Ranges": "bytes", "Content-Length": str(got.length)}
+    if got.content_range:
+        headers["Content-Range"] = got.content_range
+    return StreamingResponse(got.body, status_code=got.status, media_type=readable.content_type, headers=headers)
 
 
 @router.get("/projects/{ref}/media/{key:path}/info")
@@ -91,10 +97,19 @@ def media_info(ref: str, key: str, actor: ActorDep, ctx: CtxDep) -> JSON:
 
 
 @router.get("/projects/{ref}/media/{key:path}/display")
-def media_display(ref: str, key: str, actor: ActorDep, ctx: CtxDep) -> Response:
+def media_display(ref: str, key: str, request: Request, actor: ActorDep, ctx: CtxDep) -> Response:
     """An image to show: upright (EXIF applied) and at most 4096 pixels a side; results keep the
     full-resolution coordinates of ``info``."""
-    return _file(media_serve.display_file(ctx, actor, ref, key), ctx)
+    return _file(media_serve.display_file(ctx, actor, ref, key), ctx, request)
+
+
+@router.get("/projects/{ref}/media/{key:path}/tile")
+def media_tile(ref: str, key: str, actor: ActorDep, ctx: CtxDep,
+               level: Annotated[int, Query(ge=0, le=30)], col: Annotated[int, Query(ge=0, le=2**20)],
+               row: Annotated[int, Query(ge=0, le=2**20)]) -> Response:
+    """A tile of the upright image: 512 pixels a side at ``level`` (scale 1 / 2**level, 0 is full size),
+    column ``col`` and row ``row``; edge tiles are smaller. For zooming in beyond the display copy."""
+    return _file(media_serve.tile_file(ctx, actor, ref, key, level=level, col=col, row=row), ctx)
 
 
 @router.get("/projects/{ref}/media/{key:path}/peaks")
@@ -115,10 +130,10 @@ def media_series(ref: str, key: str, actor: ActorDep, ctx: CtxDep,
 
 
 @router.get("/projects/{ref}/media/{key:path}")
-def media_get(ref: str, key: str, actor: ActorDep, ctx: CtxDep) -> Response:
+def media_get(ref: str, key: str, request: Request, actor: ActorDep, ctx: CtxDep) -> Response:
     """The file itself, with range requests (``Range: bytes=...`` answers 206) for seeking; with media in a
     bucket, a 307 redirect to a presigned URL that answers them."""
-    return _file(media_serve.media_file(ctx, actor, ref, key), ctx)
+    return _file(media_serve.media_file(ctx, actor, ref, key), ctx, request)
 
 
 

@@ -275,6 +275,8 @@ ROUTES: dict[tuple[str, str], Case] = {
         f"{P}/media/{_media_key(w)}/info")),
     ("GET", "/api/v1/projects/{ref}/media/{key:path}/display"): Case(project("annotator", 200), lambda w, r, c: c.get(
         f"{P}/media/{_media_key(w)}/display")),
+    ("GET", "/api/v1/projects/{ref}/media/{key:path}/tile"): Case(project("annotator", 200), lambda w, r, c: c.get(
+        f"{P}/media/{_media_key(w)}/tile", params={"level": 0, "col": 0, "row": 0})),
     ("GET", "/api/v1/projects/{ref}/media/{key:path}/peaks"): Case(project("annotator", 422), lambda w, r, c: c.get(
         f"{P}/media/{_media_key(w)}/peaks")),  # an image has no peaks: 422 once allowed
     ("GET", "/api/v1/projects/{ref}/media/{key:path}/series"): Case(project("annotator", 422), lambda w, r, c: c.get(

@@ -104,12 +104,12 @@ def media_display(ref: str, key: str, request: Request, actor: ActorDep, ctx: Ct
 
 
 @router.get("/projects/{ref}/media/{key:path}/tile")
-def media_tile(ref: str, key: str, actor: ActorDep, ctx: CtxDep,
+def media_tile(ref: str, key: str, request: Request, actor: ActorDep, ctx: CtxDep,
                level: Annotated[int, Query(ge=0, le=30)], col: Annotated[int, Query(ge=0, le=2**20)],
                row: Annotated[int, Query(ge=0, le=2**20)]) -> Response:
     """A tile of the upright image: 512 pixels a side at ``level`` (scale 1 / 2**level, 0 is full size),
     column ``col`` and row ``row``; edge tiles are smaller. For zooming in beyond the display copy."""
-    return _file(media_serve.tile_file(ctx, actor, ref, key, level=level, col=col, row=row), ctx)
+    return _file(media_serve.tile_file(ctx, actor, ref, key, level=level, col=col, row=row), ctx, request)
 
 
 @router.get("/projects/{ref}/media/{key:path}/peaks")

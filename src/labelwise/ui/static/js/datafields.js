@@ -3,7 +3,7 @@
 // Fields a label shows itself (compared responses, a ranking's list) are left out.
 
 import { h } from "./dom.js";
-import { createChatView, renderChat } from "./chat.js";
+import { createChatView, turnsOf } from "./chat.js";
 import { fieldsShownBy } from "./llm.js";
 import { createMediaView, MEDIA_FIELD_KINDS } from "./media/index.js";
 
@@ -34,7 +34,7 @@ export function renderDataFields(dataView, { fields, data, meta, labels, media, 
       many || spanLabels.length ? h("h3", { class: "field-name", text: field }) : null);
     if (spanLabels.length && typeof value === "string") {
       section.append(makeSpanField(field, value, spanLabels));
-    } else if (kind === "chat" && renderChat(value)) {
+    } else if (kind === "chat" && turnsOf(value)) {
       const chat = createChatView({ field, value, labels, ...media }); // with its chat_turns labels
       if (chat.labels.length) { mediaViews.push(chat); mediaFields.add(field); }
       section.append(chat.el);

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     s3_endpoint_url: str | None = Field(None, description="Endpoint of an S3-compatible service. Default: AWS S3.")
     s3_region: str | None = Field(None, description="Region of the bucket. Default: from the AWS configuration.")
     s3_url_seconds: int = Field(3600, ge=60, le=604_800, description="How long a presigned media URL is valid.")
+    s3_presign: bool = Field(True, description="Send browsers to presigned bucket URLs (false: the app streams).")
     media_cache_mb: int = Field(5120, ge=0, description="Size of the local cache of bucket media (0: unbounded).")
     secret_key: str | None = Field(
         None, description="Key signing session cookies. Default: generated once and kept in the data folder."

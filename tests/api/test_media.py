@@ -1,7 +1,8 @@
 """Media in and out: upload files and zips, facts computed on the server, range requests, peaks,
 series downsampling, display images, and the per-project access check; each test runs with media in the
 local folder and in an S3 bucket (moto's server: tests/s3_server.py), where files answer 307 to a
-presigned URL and the bytes come from the bucket."""
+presigned URL and the bytes come from the bucket, and in a bucket without presigned URLs (``s3-proxy``),
+whose bytes the app streams with the Range passed on."""
 
 from __future__ import annotations
 
@@ -35,23 +36,25 @@ def M(kind: str) -> str:
     return f"{API}/projects/{kind}"
 
 
-@pytest.fixture(params=["folder", "s3"])
+@pytest.fixture(params=["folder", "s3", "s3-proxy"])
 def settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
     """The media store of every test here: the local folder, or a bucket of moto's S3 server."""
     if request.param == "folder":
         return settings
     return settings.model_copy(update={"media_url": request.getfixturevalue("s3_media_url"),
                                        "s3_endpoint_url": request.getfixturevalue("s3_endpoint"),
-                                       "s3_region": REGION})
+                                       "s3_region": REGION, "s3_presign": request.param == "s3"})
 
 
 def fetch(client: Any, url: str, headers: dict[str, str] | None = None) -> httpx.Response:
     """GET a media URL as a browser does: a 307 to a presigned bucket URL is followed, sending ``headers``
     (a Range) again; the redirect is only given after the access check."""
     r = client.get(url, headers=headers, follow_redirects=False)
+    settings = client.app.state.ctx.settings
     if r.status_code != 307:
+        assert not (settings.media_url and settings.s3_presign) or r.status_code >= 400
         return r  # type: ignore[no-any-return]
-    assert client.app.state.ctx.settings.media_url  # redirects only for media in a bucket
+    assert settings.media_url and settings.s3_presign  # redirects only to presigned bucket URLs
     location = r.headers["location"]
     assert location.startswith(client.app.state.ctx.settings.s3_endpoint_url) and "X-Amz-Signature=" in location
     return httpx.get(location, headers=headers)

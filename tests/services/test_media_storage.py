@@ -113,3 +113,25 @@ def test_peaks_match_on_both_backends(store: MediaStore, tmp_path: Path) -> None
     got = media_views.peaks(store, key, buckets=4)
     assert got["duration"] == 2.0 and len(got["min"]) == 4
     assert np.all(np.asarray(got["min"]) <= np.asarray(got["max"]))
+
+
+def test_streamed_ranges_on_both_backends(store: MediaStore) -> None:
+    """What the app streams when a bucket gives no presigned URLs (``LABELWISE_S3_PRESIGN=false``); the folder
+    backend answers the same way."""
+    data = bytes(range(256)) * 4
+    key = store.put(io.BytesIO(data), "blob.bin")
+
+    def get(header: str | None) -> tuple[int, str | None, bytes, int]:
+        got = store.blobs.get(key, header)
+        assert got is not None
+        return got.status, got.content_range, b"".join(got.body), got.length
+
+    assert get(None) == (200, None, data, 1024)
+    assert get("bytes=2-5") == (206, "bytes 2-5/1024", data[2:6], 4)
+    assert get("bytes=-3") == (206, "bytes 1021-1023/1024", data[-3:], 3)
+    assert get("bytes=1000-") == (206, "bytes 1000-1023/1024", data[1000:], 24)
+    assert get("bytes=1020-5000") == (206, "bytes 1020-1023/1024", data[1020:], 4)
+    assert get("bytes=0-1,5-6") == (200, None, data, 1024)  # several ranges: the whole object, as HTTP allows
+    status, content_range, body, _ = get("bytes=2000-")
+    assert (status, body) == (416, b"") and content_range in ("bytes */1024", None)
+    assert store.blobs.get("ab/ab" + "0" * 62 + ".bin", None) is None

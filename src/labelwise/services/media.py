@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from labelwise.errors import Invalid, NotFound
-from labelwise.store.blobs import Blobs, FolderBlobs
+from labelwise.store.blobs import Blobs, Download, FolderBlobs
 
 if TYPE_CHECKING:
     from labelwise.config import Settings
@@ -36,11 +36,13 @@ EXTRA_TYPES = {".flac": "audio/flac", ".opus": "audio/ogg", ".oga": "audio/ogg",
 
 @dataclass(frozen=True)
 class Readable:
-    """How to hand a stored file to a browser: a local ``path`` to send, or a ``url`` to redirect to."""
+    """How to hand a stored file to a browser: a local ``path`` to send, a ``url`` to redirect to, or the
+    ``name`` of an object to stream from the bucket (``MediaStore.download``)."""
 
     content_type: str
     path: Path | None = None
     url: str | None = None
+    name: str | None = None
 
 
 class MediaStore:
@@ -63,7 +65,7 @@ class MediaStore:
         from labelwise.store.blobs_s3 import S3Blobs
 
         blobs = S3Blobs(settings.media_url, endpoint_url=settings.s3_endpoint_url, region=settings.s3_region,
-                        url_seconds=settings.s3_url_seconds)
+                        url_seconds=settings.s3_url_seconds, presign=settings.s3_presign)
         return cls(settings.media_path, blobs, cache_bytes=settings.media_cache_mb << 20)
 
     @property
@@ -147,9 +149,17 @@ class MediaStore:
         """As ``readable``, for a file ``path`` or ``derived`` gave."""
         content_type = self.content_type(path.name)
         if self.remote:
-            url = self.blobs.url(self._name(path), content_type=content_type, cache_control=CACHE_CONTROL)
-            return Readable(content_type, url=url)
+            name = self._name(path)
+            url = self.blobs.url(name, content_type=content_type, cache_control=CACHE_CONTROL)
+            return Readable(content_type, url=url, name=None if url else name)
         return Readable(content_type, path=path)
+
+    def download(self, readable: Readable, range_header: str | None) -> Download:
+        """The bytes of a ``readable`` with a ``name`` (a bucket without presigned URLs), one range passed on."""
+        got = self.blobs.get(readable.name, range_header) if readable.name else None
+        if got is None:
+            raise NotFound("media not found")
+        return got
 
     @staticmethod
     def content_type(key: str) -> str:

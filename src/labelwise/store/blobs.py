@@ -9,9 +9,41 @@ finished local file, so a reader never sees half of one. The folder backend is t
 from __future__ import annotations
 
 import os
+import re
 import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+CHUNK = 1 << 20
+RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+@dataclass(frozen=True)
+class Download:
+    """Bytes of an object on their way to a client: 200 (whole) or 206 (``content_range``), or 416."""
+
+    status: int
+    length: int
+    body: Iterator[bytes]
+    content_range: str | None = None
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """[first, last] of one ``Range: bytes=`` header on a ``size``-byte object; None: the whole object.
+    ValueError when the range cannot be satisfied."""
+    match = RANGE.fullmatch((header or "").strip())
+    if match is None or match.groups() == ("", ""):
+        return None  # absent, several ranges or another unit: the whole object, as HTTP allows
+    first, last = match.groups()
+    if not first:  # the last N bytes
+        start, end = max(0, size - int(last)), size - 1
+    else:
+        start, end = int(first), min(size - 1, int(last)) if last else size - 1
+    if start > end or start >= size:
+        raise ValueError("unsatisfiable range")
+    return start, end
 
 
 class Blobs(Protocol):
@@ -34,6 +66,10 @@ class Blobs(Protocol):
 
     def local(self, name: str) -> Path | None:
         """The object as a file to read in place, if it is one (the folder backend)."""
+        ...
+
+    def get(self, name: str, range_header: str | None) -> Download | None:
+        """The object's bytes (one ``Range: bytes=`` range when asked), streamed; None when there is none."""
         ...
 
     def url(self, name: str, *, content_type: str, cache_control: str) -> str | None:
@@ -72,8 +108,29 @@ class FolderBlobs:
         path = self.root / name
         return path if path.is_file() else None
 
+    def get(self, name: str, range_header: str | None) -> Download | None:
+        path = self.local(name)
+        if path is None:
+            return None
+        size = path.stat().st_size
+        try:
+            wanted = byte_range(range_header, size)
+        except ValueError:
+            return Download(416, 0, iter(()), f"bytes */{size}")
+        start, end = wanted or (0, size - 1)
+        return Download(206 if wanted else 200, end - start + 1, _read(path, start, end - start + 1),
+                        f"bytes {start}-{end}/{size}" if wanted else None)
+
     def url(self, name: str, *, content_type: str, cache_control: str) -> str | None:
         return None
 
     def origin(self) -> str | None:
         return None
+
+
+def _read(path: Path, start: int, length: int) -> Iterator[bytes]:
+    with path.open("rb") as f:
+        f.seek(start)
+        while length > 0 and (chunk := f.read(min(CHUNK, length))):
+            length -= len(chunk)
+            yield chunk

@@ -4,6 +4,7 @@ import contextlib
 import io
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import orjson
 import pytest
 import yaml
@@ -298,3 +299,38 @@ def test_exif_rotated_jpeg_uses_the_displayed_size(tmp_path) -> None:
     assert got["meta"]["media"]["image"] == {"width": 20, "height": 40}
     assert got["annotations"][0]["result"]["boxes"] == [{"x": 0.0, "y": 30.0, "width": 20.0, "height": 10.0,
                                                          "label": "cat"}]
+
+
+@pytest.mark.filterwarnings(PYCOCO_NUMPY2)
+def test_yolo_segment_writes_masks_as_outlines_that_fill_back_the_same_pixels() -> None:
+    grid = np.zeros((8, 10), dtype=np.uint8)
+    grid[1:6, 2:5] = 1
+    grid[3:5, 4:9] = 1  # an L shape
+    ring = np.zeros((8, 10), dtype=np.uint8)
+    ring[1:7, 1:7] = 1
+    ring[3:5, 3:5] = 0  # a hole
+    rles = [mask_utils.encode(np.asfortranarray(m)) for m in (grid, ring)]
+    result = {"masks": [{"rle": {"counts": r["counts"].decode(), "size": list(r["size"])}, "label": "sky"}
+                        for r in rles]}
+    report = ExportReport()
+    folder = folder_of(write_yolo([[rec("m", {"image": "m.png"}, result, meta=MEDIA)]], SCHEMA, report,
+                                  task="segment"))
+    lines = folder.read("labels/m.txt").decode().splitlines()
+    assert lines[0] == "2 0.200000 0.125000 0.500000 0.125000 0.500000 0.375000 0.900000 0.375000 0.900000 " \
+                       "0.625000 0.500000 0.625000 0.500000 0.750000 0.200000 0.750000"
+    assert any("1 hole(s), left out" in m for m in report.messages())
+    back = next(iter(read_yolo(folder_name_stream(folder), SCHEMA)))["annotations"][0]["result"]["masks"]
+    got = [mask_utils.decode(mask_utils.frPyObjects(b["rle"], 8, 10)) for b in back]
+    assert np.array_equal(got[0], grid)  # pycocotools decodes the same pixels
+    filled = ring.copy()
+    filled[3:5, 3:5] = 1
+    assert np.array_equal(got[1], filled)  # its outline only: the hole filled
+
+
+def test_voc_reports_the_objects_it_cannot_write() -> None:
+    report = ExportReport()
+    folder = folder_of(write_voc(pages(records()), SCHEMA, report))
+    msgs = report.messages()
+    for label, kind in (("shapes", "polygon"), ("masks", "mask"), ("pose", "keypoints")):
+        assert f"a: {label}: 1 {kind} object(s) left out: VOC has only boxes" in msgs
+    assert folder.read("Annotations/photo.xml").count(b"<object>") == 2

@@ -5,7 +5,8 @@ pixels of the displayed image (see :mod:`labelwise.formats.images`) without VOC'
 shift: ``xmin = x``, ``xmax = x + width``. Numbers are written as given (integers without a decimal point).
 ``<size>`` is the displayed size (depth 3). Rotated boxes are written as their axis-aligned bounds
 (reported). File names are unique as in YOLO (``<stem>__<key>`` on a clash, reported; nothing merged);
-items without an image size are reported and get no XML file.
+items without an image size are reported and get no XML file. VOC has only boxes: the objects of the
+field's polygon, mask and keypoints labels are not written, and each item's are reported (with their count).
 
 Read with ``xml.etree.ElementTree``; a DOCTYPE or ENTITY declaration is refused before parsing (no entity
 expansion). ``<difficult>1</difficult>`` objects are kept.
@@ -22,7 +23,16 @@ from labelwise.domain.kinds.base import as_num
 from labelwise.formats.base import ExportReport, FormatError, Pages, Record, item_key, pick_labels, records
 from labelwise.formats.final import final_results
 from labelwise.formats.folder import Entry, Folder
-from labelwise.formats.images import Categories, UniqueNames, bounds, box_corners, image_field, image_size, suffix_of
+from labelwise.formats.images import (
+    IMAGE_KINDS,
+    Categories,
+    UniqueNames,
+    bounds,
+    box_corners,
+    image_field,
+    image_size,
+    suffix_of,
+)
 from labelwise.formats.manifest import NAME, ManifestWriter, read_manifest
 from labelwise.formats.xmlsafe import parse_xml
 
@@ -38,6 +48,9 @@ def write_voc(pages: Pages, schema: Any, report: ExportReport, *, labels: list[s
     cats = Categories(labs, report)
     names, manifest = UniqueNames(), ManifestWriter()
     stems: list[str] = []
+    kinds = {lab.name: lab.kind for lab in schema.labels if lab.kind in IMAGE_KINDS and lab.kind != "bbox"
+             and getattr(lab, "field", None) == field and not labels}
+    others = list(kinds)  # image labels of the field that VOC cannot write: their objects are reported
     for record in records(pages, report):
         key = item_key(record)
         value = (record.get("data") or {}).get(field)
@@ -63,6 +76,8 @@ def write_voc(pages: Pages, schema: Any, report: ExportReport, *, labels: list[s
             ET.SubElement(sz, tag).text = _num(v)
         ET.SubElement(root, "segmented").text = "0"
         result = final_results(record, [lab.name for lab in labs])
+        for other, values in final_results(record, others).items():
+            report.warn(key, other, f"{len(values)} {kinds[other]} object(s) left out: VOC has only boxes")
         for lab in labs:
             if any(it.get("attributes") for it in result.get(lab.name) or []):
                 report.warn(key, lab.name, "per-object attributes left out: VOC has no place for them")

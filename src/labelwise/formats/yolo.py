@@ -1,10 +1,13 @@
 """YOLO (Ultralytics) datasets: ``data.yaml``, ``labels/<stem>.txt`` per image, ``manifest.jsonl``.
 
 ``task="detect"`` writes bbox labels as ``class cx cy w h``; ``task="segment"`` polygon labels as
-``class x1 y1 x2 y2 ...``; ``task="pose"`` one keypoints label as ``class cx cy w h x1 y1 v1 ...`` (box =
-bounds of the visible points, ``v`` 2 = visible, ``0 0 0`` = absent) with ``kpt_shape: [K, 3]`` in
-``data.yaml``. Coordinates are normalised by the displayed image size (see
-:mod:`labelwise.formats.images`), with 6 decimals. Classes are numbered from 0 in schema order.
+``class x1 y1 x2 y2 ...`` and mask labels as their outlines (:mod:`labelwise.formats.contours`: one
+line per 4-connected part, along pixel edges, so reading fills back the same pixels; holes are left out
+and reported; a mask of several parts is read back as one mask per part); ``task="pose"`` one keypoints
+label as ``class cx cy w h x1 y1 v1 ...`` (box = bounds of the visible points, ``v`` 2 = visible,
+``0 0 0`` = absent) with ``kpt_shape: [K, 3]`` in ``data.yaml``. Coordinates are normalised by the
+displayed image size (see :mod:`labelwise.formats.images`), with 6 decimals. Classes are numbered from
+0 in schema order.
 
 Label files are named after the image file; when two items share an image file name the later one is
 ``<stem>__<item key>.txt`` and reported: nothing is merged. ``manifest.jsonl`` says which image goes where
@@ -25,6 +28,7 @@ from typing import IO, Any
 
 import yaml
 
+from labelwise.formats import contours
 from labelwise.formats.base import ExportReport, FormatError, Pages, Record, item_key, pick_labels, records
 from labelwise.formats.final import final_results
 from labelwise.formats.folder import Entry, Folder
@@ -40,7 +44,7 @@ from labelwise.formats.images import (
 )
 from labelwise.formats.manifest import NAME, ManifestWriter, read_manifest
 
-TASKS = {"detect": ("bbox",), "segment": ("polygon",), "pose": ("keypoints",)}
+TASKS = {"detect": ("bbox",), "segment": ("polygon", "mask"), "pose": ("keypoints",)}
 
 
 def _f(v: float) -> str:
@@ -85,9 +89,13 @@ def write_yolo(pages: Pages, schema: Any, report: ExportReport, *, task: str = "
             if any(it.get("attributes") for it in result.get(lab.name) or []):
                 report.warn(key, lab.name, "per-object attributes left out: YOLO has no place for them")
             for item in result.get(lab.name) or []:
+                cls = cats.ids[(lab.name, item["label"])]
+                if lab.kind == "mask":
+                    lines += [f"{cls} {line}\n" for line in _mask_lines(lab, item, report, key)]
+                    continue
                 line = _line(task, lab, item, w, h, report, key)
                 if line is not None:
-                    lines.append(f"{cats.ids[(lab.name, item['label'])]} {line}\n")
+                    lines.append(f"{cls} {line}\n")
         row.update(labels=f"labels/{stem}.txt", width=w, height=h)
         manifest.add(row)
         yield f"labels/{stem}.txt", "".join(lines).encode()
@@ -114,6 +122,22 @@ def _line(task: str, lab: Any, item: dict[str, Any], w: float, h: float, report:
     return f"{_f((x + bw / 2) / w)} {_f((y + bh / 2) / h)} {_f(bw / w)} {_f(bh / h)} {kps}"
 
 
+def _mask_lines(lab: Any, item: dict[str, Any], report: ExportReport, key: str) -> list[str]:
+    """A mask as its outline polygons, one line per 4-connected part (normalised by the mask's size)."""
+    mask = contours.to_mask(item["rle"])
+    h, w = mask.shape
+    outer, holes = contours.outlines(mask)
+    if holes:
+        report.warn(key, lab.name, f"mask '{item['label']}' has {len(holes)} hole(s), left out: a YOLO segment is "
+                                   "a polygon without holes")
+    if not outer:
+        report.warn(key, lab.name, f"empty mask '{item['label']}' left out")
+    if len(outer) > 1:
+        report.warn(key, lab.name, f"mask '{item['label']}' has {len(outer)} separate parts: one line each, "
+                                   "read back as one mask each")
+    return [" ".join(f"{_f(x / w)} {_f(y / h)}" for x, y in loop) for loop in outer]
+
+
 # ---- reading -----------------------------------------------------------------------------------
 
 
@@ -135,7 +159,7 @@ def read_yolo(source: str | Path | IO[bytes], schema: Any, *, labels: list[str] 
     if not isinstance(raw_names, dict) or not raw_names:
         raise FormatError(folder.where(config_name), "names", "expected a list or mapping of class names")
     pose = "kpt_shape" in config
-    kinds = ("keypoints",) if pose else ("bbox", "polygon")
+    kinds = ("keypoints",) if pose else ("bbox", "polygon", "mask")
     field = image_field(schema, field if field or not labels else schema.label(labels[0]).field)
     labs = pick_labels(schema, kinds, labels, field=field)
     classes = {int(i): _class(str(n), labs, folder.where(config_name), i) for i, n in raw_names.items()}
@@ -219,6 +243,12 @@ def _parse(line: str, classes: dict[int, list[tuple[Any, str]]], pose: bool, w: 
         if len(nums) < 6 or len(nums) % 2:
             raise FormatError(where, at, f"a segment line needs an even number (>= 6) of coordinates, "
                                          f"got {len(nums)}")
-        item = {"points": [[nums[j] * w, nums[j + 1] * h] for j in range(0, len(nums), 2)], "closed": True}
+        points = [[nums[j] * w, nums[j + 1] * h] for j in range(0, len(nums), 2)]
+        if lab.kind == "mask":  # pixel corners, as the writer traced them: the pixels inside, exactly
+            size = [round(h), round(w)]
+            corners = [(round(x, 3), round(y, 3)) for x, y in points]
+            item = {"rle": {"counts": contours.to_runs(contours.fill([corners], *size)), "size": size}}
+        else:
+            item = {"points": points, "closed": True}
     item["label"] = opt
     return lab, item

@@ -70,3 +70,22 @@ def test_available_formats_follow_the_schema() -> None:
                                                                       "options": ["a"]}]})
     assert [f.name for f in registry.available(text_only)] == ["hf-parquet", "labelstudio"]
     assert len(registry.available(SCHEMA)) == len(registry.FORMATS)
+
+
+def test_options_from_text_and_their_description() -> None:
+    # text from a query string is read by the option's kind
+    vtt = zipfile.ZipFile(io.BytesIO(joined(registry.export("webvtt", pages(RECORDS), SCHEMA, voices="true"))))
+    plain = zipfile.ZipFile(io.BytesIO(joined(registry.export("webvtt", pages(RECORDS), SCHEMA, voices="false"))))
+    assert b"<v A>hi" in vtt.read("k0.vtt") and b"<v " not in plain.read("k0.vtt")
+    coco = orjson.loads(joined(registry.export("coco", pages(RECORDS), SCHEMA, labels="shapes, pose")))
+    assert {c["supercategory"] for c in coco["categories"]} == {"shapes", "pose"}
+    with pytest.raises(ValueError, match="option voices is true or false, not 'maybe'"):
+        registry.export("webvtt", pages(RECORDS), SCHEMA, voices="maybe")
+    with pytest.raises(ValueError, match="option which is one of final, all, not 'some'"):
+        registry.export("ner-jsonl", pages(RECORDS), SCHEMA, which="some")
+    described = {o["name"]: o for o in registry.describe_options(registry.get("coco"), SCHEMA)}
+    assert described["labels"]["choices"] == ["boxes", "shapes", "pose"]
+    assert described["field"]["choices"] == ["image"]
+    assert described["which"] == {"name": "which", "kind": "choice", "choices": ["final", "all"], "default": "final",
+                                  "help": described["which"]["help"]}
+    assert [o["name"] for o in registry.describe_options(registry.get("conll"), SCHEMA)] == ["label"]

@@ -40,6 +40,7 @@ from labelwise.formats import (
 )
 from labelwise.formats.base import ExportReport, Pages, Record, dumps
 from labelwise.formats.folder import Entry, zip_stream
+from labelwise.formats.options import coerce, describe
 
 
 @dataclass(frozen=True)
@@ -116,11 +117,18 @@ def available(schema: Any) -> list[Format]:
     return [f for f in FORMATS.values() if not f.kinds or kinds & set(f.kinds)]
 
 
-def _check_options(fmt: Format, options: dict[str, Any]) -> None:
+def _check_options(fmt: Format, options: dict[str, Any]) -> dict[str, Any]:
+    """The options, checked against the format's and read from text by their kind."""
     unknown = sorted(set(options) - set(fmt.options))
     if unknown:
         allowed = ", ".join(fmt.options) or "none"
         raise ValueError(f"format '{fmt.name}' has no option {', '.join(unknown)} (options: {allowed})")
+    return {name: coerce(name, value) for name, value in options.items()}
+
+
+def describe_options(fmt: Format, schema: Any) -> list[dict[str, Any]]:
+    """The format's options for ``schema`` (see :func:`labelwise.formats.options.describe`)."""
+    return describe(fmt.options, fmt.kinds, schema)
 
 
 def export(name: str, pages: Pages, schema: Any, report: ExportReport | None = None, **options: Any,
@@ -128,7 +136,7 @@ def export(name: str, pages: Pages, schema: Any, report: ExportReport | None = N
     """The bytes of ``pages`` in format ``name``, streamed; folder formats as a zip with
     ``export_report.json``. Options are checked here, before any page is read."""
     fmt = get(name)
-    _check_options(fmt, options)
+    options = _check_options(fmt, options)
     report = report if report is not None else ExportReport()
     out = fmt.writer(pages, schema, report, **options)
     if fmt.layout == "file":

@@ -154,11 +154,14 @@ class ExportStream:
 
 
 def formats(ctx: Context, actor: Actor, ref: int | str) -> list[dict[str, Any]]:
-    """Every format this project can be exported in."""
+    """Every format this project can be exported in, with its options (``opt.<name>`` of an export) and,
+    for label and field options, the choices this project's schema gives."""
     with ctx.db.read() as conn:
         access = open_project(ctx, conn, actor, ref, Action.manage)
-    native = [{"name": n, "description": f"labelwise items as {n.upper()}", "layout": "file"} for n in NATIVE]
-    return native + [{"name": f.name, "description": f.description, "layout": f.layout}
+    native = [{"name": n, "description": f"labelwise items as {n.upper()}", "layout": "file", "options": []}
+              for n in NATIVE]
+    return native + [{"name": f.name, "description": f.description, "layout": f.layout,
+                      "options": registry.describe_options(f, access.schema)}
                      for f in registry.available(access.schema)]
 
 

@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from playwright.sync_api import expect
 
@@ -122,3 +123,45 @@ def test_formats_filters_snapshots_card_and_diff(server: Server, new_context, tm
     missing = page.goto(f"/projects/{pid}/snapshots/999999/card")
     assert missing is not None and missing.status == 404
     expect(page.locator("main")).to_contain_text("no snapshot 999999")
+
+
+def test_format_options_go_into_the_download(server: Server, new_context, tmp_path: Path) -> None:
+    admin = server.user("admin", is_admin=True)
+    schema = {"fields": {"text": "text"}, "labels": [
+        {"name": "people", "kind": "spans", "field": "text", "options": ["PER"]},
+        {"name": "places", "kind": "spans", "field": "text", "options": ["LOC"]}]}
+    with admin.api() as api:
+        r = api.post("/projects", json={"name": f"O {uuid.uuid4().hex[:6]}", "schema": schema})
+        assert r.status_code == 201, r.text
+        pid = r.json()["id"]
+        row = {"key": "a", "data": {"text": "Ada lives in Paris"}, "annotations": [{
+            "annotator": admin.email, "result": {"people": [{"start": 0, "end": 3, "label": "PER"}],
+                                                 "places": [{"start": 13, "end": 18, "label": "LOC"}]}}]}
+        r = api.post(f"/projects/{pid}/import", params={"format": "jsonl", "labels": "annotations"},
+                     content=orjson.dumps(row))
+        assert r.status_code == 201, r.text
+        formats = {f["name"]: f for f in api.get(f"/projects/{pid}/export/formats").json()}
+        expected = api.get(f"/projects/{pid}/export", params={"format": "conll", "opt.label": "places"}).content
+    assert formats["conll"]["options"][0]["choices"] == ["people", "places"]
+    assert b"Paris _ _ B-LOC" in expected and b"B-PER" not in expected
+
+    context = new_context()
+    login_fast(context, admin)
+    page = context.new_page()
+    page.goto(f"/projects/{pid}/export")
+    conll = page.locator("#export-formats li[data-format=conll]")
+    conll.get_by_text("Options of conll").click()
+    select = conll.get_by_label("label", exact=True)
+    expect(select.locator("option")).to_have_text(["default", "people", "places"])
+    select.select_option("places")
+    link = conll.locator("a[data-format=conll]")
+    expect(link).to_have_attribute("href", f"/api/v1/projects/{pid}/export?format=conll&opt.label=places")
+    with page.expect_download() as info:
+        link.click()
+    path = tmp_path / "places.conll"
+    info.value.save_as(path)
+    assert path.read_bytes() == expected
+    # a choice option (ner-jsonl: the final result or every annotation) is a select with its default first
+    ner = page.locator("#export-formats li[data-format=ner-jsonl]")
+    ner.get_by_text("Options of ner-jsonl").click()
+    expect(ner.get_by_label("which", exact=True).locator("option")).to_have_text(["final (default)", "all"])

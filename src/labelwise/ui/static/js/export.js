@@ -1,5 +1,6 @@
 // Export: every format the project can be written in (from export/formats), grouped, each link
-// following the filter form; below, the project's snapshots (snapshots.js).
+// following the filter form and its format's options (opt.<name>, offered as the API describes them);
+// below, the project's snapshots (snapshots.js).
 import { apiUrl, get, pageProject } from "./api.js";
 import { fill, h } from "./dom.js";
 import { createSnapshots } from "./snapshots.js";
@@ -34,10 +35,50 @@ function filters() {
   return Object.fromEntries([...new FormData(form)].map(([k, v]) => [k, String(v).trim()]).filter(([, v]) => v));
 }
 
+/** {"opt.<name>": value} of the options set for a format (unset ones are left to the server's default). */
+export function formatOptions(name) {
+  const out = {};
+  for (const el of box.querySelectorAll(`[data-option][data-for="${CSS.escape(name)}"]`)) {
+    let value;
+    if (el.type === "checkbox") value = el.checked ? "true" : "";
+    else if (el.multiple) value = [...el.selectedOptions].map((o) => o.value).join(",");
+    else value = el.value.trim();
+    if (value) out[`opt.${el.dataset.option}`] = value;
+  }
+  return out;
+}
+
+/** The controls of one option: a select of its choices, a checkbox or a text box. */
+function optionControl(format, option) {
+  const id = `opt-${format}-${option.name}`;
+  const common = { id, "data-option": option.name, "data-for": format, title: option.help };
+  let control;
+  if (option.kind === "bool") {
+    control = h("input", { ...common, type: "checkbox", checked: option.default === true });
+  } else if (option.choices.length) {
+    const multiple = option.kind === "labels";
+    control = h("select", { ...common, multiple, size: multiple ? Math.min(4, option.choices.length) : undefined },
+      multiple ? [] : h("option", { value: "", text: option.default ? `${option.default} (default)` : "default" }),
+      option.choices.filter((c) => c !== option.default).map((c) => h("option", { value: c, text: c })));
+  } else {
+    control = h("input", { ...common, type: option.kind === "int" ? "number" : "text",
+      placeholder: option.default === null ? "" : String(option.default) });
+  }
+  return h("div", { class: "format-option" }, h("label", { for: id, text: option.name }), control,
+    h("span", { class: "muted small", text: ` ${option.help}` }));
+}
+
+function optionsOf(f) {
+  if (!f.options?.length) return null;
+  return h("details", { class: "format-options" }, h("summary", { text: `Options of ${titleOf(f.name)}` }),
+    f.options.map((o) => optionControl(f.name, o)));
+}
+
 function update() {
   const f = filters();
   for (const link of links) {
-    const url = apiUrl(`/projects/${project.id}/export`, { format: link.dataset.format, ...f });
+    const url = apiUrl(`/projects/${project.id}/export`, { format: link.dataset.format, ...f,
+      ...formatOptions(link.dataset.format) });
     link.href = url.pathname + url.search;
   }
   const named = Object.entries(f).map(([k, v]) => `${k} = ${v}`);
@@ -57,13 +98,16 @@ async function loadFormats() {
     h("h3", { text: title }),
     h("ul", { class: "format-list" }, list.map((f) => h("li", { "data-format": f.name },
       h("a", { class: "button", "data-format": f.name, href: "#", download: "" }, titleOf(f.name)),
-      h("span", { class: "muted small format-desc", text: ` ${f.description}${f.layout === "folder" ? " (zip)" : ""}` })))))));
+      h("span", { class: "muted small format-desc", text: ` ${f.description}${f.layout === "folder" ? " (zip)" : ""}` }),
+      optionsOf(f)))))));
   links = [...box.querySelectorAll("a[data-format]")];
   update();
   return formats;
 }
 
 form.addEventListener("input", update);
+box.addEventListener("input", update);
+box.addEventListener("change", update);
 form.addEventListener("submit", (event) => event.preventDefault());
 update();
 const formatsLoaded = loadFormats();

@@ -9,6 +9,7 @@ const counts = document.getElementById("import-counts");
 const message = document.getElementById("import-message");
 const errorsTable = document.getElementById("import-errors");
 const button = form.querySelector("button[type=submit]");
+button.disabled = false; // disabled in the page until this script handles the submit
 
 function show(data, note, kind) {
   report.hidden = false;

@@ -70,27 +70,38 @@ export function createTurnControls(label, turn, { uid, get, set, say, focusTurn,
       h("span", { class: "muted small", "aria-hidden": "true", text: "rating" }), stars));
   }
   let noteOpen = false;
-  const noteId = `${uid}-${label.name}-note-${turn}`;
-  const note = label.note ? h("textarea", { id: noteId, class: "turn-note", rows: 1, hidden: true,
-    "aria-label": `${what}: note`, placeholder: "Note (Esc returns to the turn)" }) : null;
-  if (note) {
-    const opener = h("button", { type: "button", class: "small link-button", tabindex: -1, onclick: () => openNote() },
-      "note ", h("kbd", { class: "key", "aria-hidden": "true", text: "N" }));
+  let note = null; // the note box, made when first needed (a long chat has hundreds of turns)
+  if (label.note) {
+    group.append(h("button", { type: "button", class: "small link-button", tabindex: -1, onclick: () => openNote() },
+      "note ", h("kbd", { class: "key", "aria-hidden": "true", text: "N" })));
+  }
+
+  function noteBox() {
+    if (note) return note;
+    note = h("textarea", { id: `${uid}-${label.name}-note-${turn}`, class: "turn-note", rows: 1, hidden: true,
+      "aria-label": `${what}: note`, placeholder: "Note (Esc returns to the turn)" });
     note.addEventListener("input", () => change((e) => ({ ...e, note: note.value }), "note changed"));
     note.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") { event.preventDefault(); noteOpen = false; focusTurn(); sync(); }
+      if (event.key === "Escape") { event.preventDefault(); noteOpen = false; focusTurn(); sync(shown.active, true); }
     });
-    group.append(opener, note);
+    group.append(note);
+    return note;
   }
 
   function openNote() {
     noteOpen = true;
-    note.hidden = false;
+    noteBox().hidden = false;
     note.focus();
   }
 
-  function sync(active = false) {
+  // what the controls show now: sync skips a turn whose entry (kept by identity across edits) is unchanged
+  const shown = { entry: null, active: false, predicted: false, drawn: false };
+
+  function sync(active = false, force = false) {
     const e = entry();
+    const pred = predicted();
+    if (!force && shown.drawn && e === shown.entry && active === shown.active && pred === shown.predicted) return;
+    Object.assign(shown, { entry: e, active, predicted: pred, drawn: true });
     const chosen = new Set(e?.labels ?? []);
     for (const chip of chips) {
       const on = chosen.has(chip.dataset.option);
@@ -102,12 +113,13 @@ export function createTurnControls(label, turn, { uid, get, set, say, focusTurn,
       star.setAttribute("aria-pressed", String(e?.rating === n));
       star.classList.toggle("lit", e?.rating !== undefined && n <= e.rating);
     }
+    if (e?.note) noteBox();
     if (note) {
       if (document.activeElement !== note) note.value = e?.note ?? "";
       note.hidden = !(noteOpen || e?.note || document.activeElement === note);
     }
     group.classList.toggle("active", active);
-    group.classList.toggle("predicted", predicted());
+    group.classList.toggle("predicted", pred);
   }
 
   function handleKey(event, key) {
@@ -116,11 +128,12 @@ export function createTurnControls(label, turn, { uid, get, set, say, focusTurn,
     const i = options.findIndex((o, k) => keyOf(o, k) !== null && keyOf(o, k).toLowerCase() === key);
     if (i >= 0) { toggle(options[i].value); return true; }
     if (/^[1-9]$/.test(key) && !options.length) return rate(Number(key));
-    if (key === "n" && note) { openNote(); return true; }
+    if (key === "n" && label.note) { openNote(); return true; }
     if (key === "x" || key === "Delete" || key === "Backspace") {
       if (!entry()) return true;
       noteOpen = false;
       change(() => ({ turn }), "cleared");
+      sync(shown.active, true);
       return true;
     }
     return false;

@@ -85,13 +85,15 @@ def test_the_bucket_cache_drops_the_least_recently_used(s3_media_url: str, s3_en
     files = [wav(tmp_path / f"{i}.wav", 1.0 + i, rate=8000) for i in range(3)]
     sizes = [f.stat().st_size for f in files]
     store = MediaStore.from_settings(_bucket_settings(tmp_path, s3_media_url, s3_endpoint, "cache"))
-    store.cache_bytes = sizes[1] + sizes[2]  # room for the last two files, not all three
+    store.cache_bytes = sum(sizes) - 1  # not room for all three; trimmed to 90%: room for the last two
+    assert sizes[1] + sizes[2] <= store.cache_bytes * 0.9 < sizes[0] + sizes[1] + sizes[2]
     keys = [store.put_file(f) for f in files]
     cached = {k for k in keys if (store.root / k).is_file()}
     assert cached == {keys[1], keys[2]}
     assert store.path(keys[0]).read_bytes() == files[0].read_bytes()  # fetched again from the bucket
     assert {k for k in keys if (store.root / k).is_file()} == {keys[0], keys[2]}
     assert all(store.exists(k) for k in keys)
+    assert store._cache_size == sizes[0] + sizes[2]  # counted, not walked, between trims
 
 
 def test_pages_allow_media_from_the_bucket(s3_media_url: str, s3_endpoint: str, tmp_path: Path,

@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -57,6 +58,8 @@ class MediaStore:
         self.root = root  # the media (folder backend) or the local cache (bucket); snapshots live here too
         self.blobs: Blobs = blobs or FolderBlobs(root)
         self.cache_bytes = cache_bytes
+        self._cache_size: int | None = None  # bytes in the cache as this process counts them (None: not yet)
+        self._cache_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> MediaStore:
@@ -196,9 +199,32 @@ class MediaStore:
             Path(tmp).unlink(missing_ok=True)
 
     def _trim(self, keep: Path) -> None:
-        """Remove the least recently used cached files beyond ``cache_bytes`` (0: keep everything)."""
+        """Past ``cache_bytes`` (0: no limit), remove the least recently used cached files down to 90% of it.
+
+        The cache's size is counted once, then kept up to date as files arrive; the folder is walked again
+        only to trim, so filling the cache costs one walk, not one per file.
+        """
         if not self.remote or not self.cache_bytes:
             return
+        with self._cache_lock:
+            if self._cache_size is None:
+                self._cache_size = sum(size for _, size, _ in self._cache_files())
+            else:
+                self._cache_size += keep.stat().st_size
+            if self._cache_size <= self.cache_bytes:
+                return
+            files = self._cache_files()
+            size = sum(size for _, size, _ in files)
+            for _, file_size, path in sorted(files):
+                if size <= self.cache_bytes * 9 // 10:
+                    break
+                if path != keep:
+                    path.unlink(missing_ok=True)
+                    size -= file_size
+            self._cache_size = size
+
+    def _cache_files(self) -> list[tuple[float, int, Path]]:
+        """(last use, size, path) of every cached file (originals and derived views, not snapshots)."""
         files = []
         for folder in self.root.iterdir():
             if not (folder.is_dir() and CACHED.fullmatch(folder.name)):
@@ -208,11 +234,6 @@ class MediaStore:
                     info = path.stat()
                 except FileNotFoundError:  # trimmed by another process meanwhile
                     continue
-                if stat.S_ISREG(info.st_mode) and path != keep:
+                if stat.S_ISREG(info.st_mode):
                     files.append((info.st_mtime, info.st_size, path))
-        excess = sum(size for _, size, _ in files) + keep.stat().st_size - self.cache_bytes
-        for _, size, path in sorted(files):
-            if excess <= 0:
-                break
-            path.unlink(missing_ok=True)
-            excess -= size
+        return files

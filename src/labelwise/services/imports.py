@@ -112,16 +112,27 @@ class _RowReader:
         self.key_field = key_field
         self.ordering = Ordering(ordering)
         self.rng = random.Random()
+        self._shapes: dict[tuple[str, ...], tuple[bool, frozenset[str]]] = {}
 
-    def _data(self, raw: dict[str, Any]) -> dict[str, Any]:
+    def _shape(self, raw: dict[str, Any]) -> tuple[bool, frozenset[str]]:
+        """Whether a row has ``meta.*`` columns, and its reserved keys: worked out once per set of keys
+        (the rows of a file mostly share one)."""
+        keys = tuple(raw)
+        shape = self._shapes.get(keys)
+        if shape is None:
+            if len(self._shapes) >= 1000:
+                self._shapes.clear()
+            shape = self._shapes[keys] = (any(k.startswith("meta.") for k in keys), RESERVED.intersection(keys))
+        return shape
+
+    def _data(self, raw: dict[str, Any], dotted: bool, reserved: frozenset[str]) -> dict[str, Any]:
         inner = raw.get("data")
         if isinstance(inner, dict):
             return inner
         if isinstance(inner, str) and inner.lstrip().startswith("{"):
             return _as_object(inner, "data") or {}
-        if any(k.startswith("meta.") for k in raw):
+        if dotted:
             return {k: v for k, v in raw.items() if k not in RESERVED and not k.startswith("meta.")}
-        reserved = RESERVED.intersection(raw)
         if not reserved:
             return raw
         data = raw.copy()
@@ -166,16 +177,15 @@ class _RowReader:
         return out
 
     def item(self, raw: dict[str, Any]) -> item_rows.NewItem:
-        data = self._data(raw)
+        has_dotted, reserved = self._shape(raw)
+        data = self._data(raw, has_dotted, reserved)
         missing = [f for f in self.bound if data.get(f) in (None, "")]
         if missing:
             also = f" (also missing: {', '.join(missing[1:])})" if len(missing) > 1 else ""
             raise _RowProblem(f"missing field {missing[0]!r}, which the schema binds{also}", ["data", missing[0]])
         meta = _as_object(raw.get("meta"), "meta")
-        if data is not raw:
-            dotted = {k[5:]: v for k, v in raw.items() if k.startswith("meta.")}
-            if dotted:
-                meta = {**(meta or {}), **dotted}
+        if has_dotted and data is not raw:
+            meta = {**(meta or {}), **{k[5:]: v for k, v in raw.items() if k.startswith("meta.")}}
         predictions = self._predictions(raw, data) if "predictions" in raw else []
         if self.ordering is Ordering.sequential:
             sort_key = 0.0

@@ -46,13 +46,22 @@ def insert_import(conn: Connection, *, project_id: int, user_id: int, source: st
     ).scalar_one()
 
 
+_KEYS_SQLITE = text("SELECT key, import_id FROM items WHERE project_id = :project_id"
+                    " AND key IN (SELECT value FROM json_each(:keys))")
+_KEYS_PG = text("SELECT key, import_id FROM items WHERE project_id = :project_id AND key = ANY(:keys)")
+
+
 def existing_keys(conn: Connection, project_id: int, keys: Sequence[str]) -> dict[str, int | None]:
-    """For each key already stored in the project: the running import that wrote it (None once visible)."""
+    """For each key already stored in the project: the running import that wrote it (None once visible).
+
+    The keys go as one parameter (a JSON array on SQLite, an array on PostgreSQL): expanding thousands of
+    bound values cost more than the lookup."""
     found: dict[str, int | None] = {}
-    for start in range(0, len(keys), 5000):  # one query per import batch; far below both databases' limits
-        chunk = keys[start : start + 5000]
-        q = select(items.c.key, items.c.import_id).where(items.c.project_id == project_id, items.c.key.in_(chunk))
-        found.update({k: i for k, i in conn.execute(q)})
+    pg = conn.dialect.name == "postgresql"
+    for start in range(0, len(keys), 5000):  # one query per import batch
+        chunk = list(keys[start : start + 5000])
+        params = {"project_id": project_id, "keys": chunk if pg else json_value(chunk)}
+        found.update({k: i for k, i in conn.execute(_KEYS_PG if pg else _KEYS_SQLITE, params)})
     return found
 
 

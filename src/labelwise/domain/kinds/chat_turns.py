@@ -47,7 +47,8 @@ def transcript_turns(value: Any) -> list[Any] | None:
 
 def turn_role(turn: Any) -> str:
     if isinstance(turn, dict):
-        role = turn.get("role", turn.get("speaker"))
+        role = turn.get("role")
+        role = turn.get("speaker") if role is None else role  # as chat.js reads it: role ?? speaker
         return role if isinstance(role, str) else ""
     return ""
 

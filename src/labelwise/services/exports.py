@@ -51,14 +51,14 @@ def _parsed(text: str | None) -> Any:
 
 
 def _pages(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, page: int,
-           json_value: Callable[[str | None], Any]) -> Iterator[list[dict[str, Any]]]:
+           json_value: Callable[[str | None], Any], final: bool = True) -> Iterator[list[dict[str, Any]]]:
     """Native records of the matching items, a page at a time, read in one transaction (a consistent
     snapshot) from the driver's rows; stored JSON goes through ``json_value`` (parsed, or kept as text)."""
     with ctx.db.read() as conn:
         for chunk in export_scan.scan(conn, access.id, f, page=page):
             reviewed = [a[0] for group in chunk.annotations.values() for a in group if a[6]]
             reviews = rows.reviews_for(conn, reviewed) if reviewed else {}
-            finals = quality_rows.finals_for(conn, [item[0] for item in chunk.items])
+            finals = quality_rows.finals_for(conn, [item[0] for item in chunk.items]) if final else {}
             records = []
             for item_id, key, state, data, meta in chunk.items:
                 anns = [{"id": a_id, "annotator": email, "result": json_value(result), "lead_time": lead_time,
@@ -103,13 +103,15 @@ def _lean_pages(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, pa
 
 
 def iter_records(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, *, page: int = PAGE,
-                 raw_json: bool = False, lean: bool = False) -> Iterator[list[dict[str, Any]]]:
+                 raw_json: bool = False, lean: bool = False, final: bool = True) -> Iterator[list[dict[str, Any]]]:
     """Native records (see ``formats/native.py``) of the matching items, a page at a time; with
     ``raw_json`` stored JSON stays unparsed as ``orjson.Fragment`` (for writers that only re-serialise it);
-    ``lean`` gives only the fields the label formats read (see :func:`_lean_pages`), parsed."""
+    ``lean`` gives only the fields the label formats read (see :func:`_lean_pages`), parsed; without
+    ``final`` records have no final labels (``final: {}``; one query a page less, for CSV and Parquet,
+    which do not write them)."""
     if lean:
         return _lean_pages(ctx, access, f, page)
-    return _pages(ctx, access, f, page, _fragment if raw_json else _parsed)
+    return _pages(ctx, access, f, page, _fragment if raw_json else _parsed, final)
 
 
 def iter_jsonl(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, *, page: int = PAGE
@@ -184,9 +186,10 @@ def export(ctx: Context, actor: Actor, ref: int | str, fmt: str = "jsonl", *, op
     if fmt == "jsonl":
         return ExportStream(iter_jsonl(ctx, access, f), MEDIA_TYPES[fmt], f"{base}.jsonl")
     if fmt == "csv":
-        return ExportStream(gc_paused(write_csv(pages, fields)), MEDIA_TYPES[fmt], f"{base}.csv")
+        return ExportStream(gc_paused(write_csv(iter_records(ctx, access, f, final=False), fields)),
+                            MEDIA_TYPES[fmt], f"{base}.csv")
     if fmt == "parquet":
-        return ExportStream(gc_paused(write_parquet(iter_records(ctx, access, f, raw_json=True), fields)),
+        return ExportStream(gc_paused(write_parquet(iter_records(ctx, access, f, raw_json=True, final=False), fields)),
                             MEDIA_TYPES[fmt],
                             f"{base}.parquet")
     spec = registry.get(fmt)

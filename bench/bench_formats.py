@@ -5,7 +5,8 @@ Data is written straight into a fresh SQLite database in bulk (driver executeman
 ``services.exports.export`` and its bytes are consumed (counted, not kept). Memory is the peak RSS above
 the RSS before the export, sampled every 20 ms from /proc/self/statm, after a warm-up export of each
 format (one-off costs of a process's first export are printed separately). "CPU s" is this process's
-CPU time: on a shared machine it shows how much of the wall time was waiting for a core.
+CPU time: on a shared machine it shows how much of the wall time was waiting for a core, and "items/CPU s"
+the rate the export would reach with a core to itself.
 
     python bench/bench_formats.py --sizes 100000,1000000 --coco-images 100000 --boxes 10
 """
@@ -151,12 +152,13 @@ def main() -> None:
             results.append((f"coco ({args.boxes * args.coco_images:,} boxes)", args.coco_images, secs, cpu, mem, size))
         ctx.close()
     table = Table(title="labelwise exports (SQLite, in-process)")
-    for col in ("format", "items", "seconds", "CPU s", "items/s", "x Label Studio", "peak RSS +MB", "output MB"):
+    for col in ("format", "items", "seconds", "CPU s", "items/s", "x Label Studio", "items/CPU s", "x LS (CPU)",
+                "peak RSS +MB", "output MB"):
         table.add_column(col, justify="right")
     for fmt, n, secs, cpu, mem, size in results:
         table.add_row(fmt, f"{n:,}", f"{secs:.1f}", f"{cpu:.1f}", f"{n / secs:,.0f}", f"{n / secs / 630:,.0f}x",
-                      f"{mem:.0f}", f"{size / 2**20:,.0f}")
-    console = Console(width=120)
+                      f"{n / cpu:,.0f}", f"{n / cpu / 630:,.0f}x", f"{mem:.0f}", f"{size / 2**20:,.0f}")
+    console = Console(width=140)
     console.print(table)
     console.print(f"warm-up (first export of each format in this process, 2,000 items) added {warm:.0f} MB RSS")
 

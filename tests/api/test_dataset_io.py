@@ -3,6 +3,7 @@ projects, snapshots (frozen exports, diff, card), and malformed input (422 namin
 
 from __future__ import annotations
 
+import gc
 import io
 import zipfile
 from typing import Any
@@ -314,3 +315,26 @@ def test_snapshot_exports_stay_identical_and_diff_lists_the_changes(world: Any) 
     assert ids  # the items existed before the first snapshot
     assert m.get(f"{P}/demo/snapshots/999999").status_code == 404
     assert m.get(f"{P}/demo/snapshots/{v1['id']}/export", params={"format": "nope"}).status_code == 422
+
+
+def test_gc_is_paused_only_while_a_chunk_is_made() -> None:
+    from labelwise.services.exports import gc_paused
+
+    seen: list[bool] = []
+
+    def chunks() -> Any:
+        seen.append(gc.isenabled())
+        yield b"a"
+        seen.append(gc.isenabled())
+        raise ValueError("broken page")
+
+    out = gc_paused(chunks())
+    assert next(out) == b"a" and gc.isenabled()
+    with pytest.raises(ValueError, match="broken page"):
+        next(out)
+    assert seen == [False, False] and gc.isenabled()  # switched back on, also after an error
+    gc.disable()
+    try:
+        assert list(gc_paused(iter([b"x"]))) == [b"x"] and not gc.isenabled()  # left off when it was off
+    finally:
+        gc.enable()

@@ -169,8 +169,10 @@ class AttributesMixin(BaseModel):
 
     def check_attributes(self, item: dict[str, Any], loc: Loc, out: dict[str, Any], errs: Errs) -> None:
         """Check ``item["attributes"]`` against the declared attributes; set ``out["attributes"]``."""
-        label: LabelBase = self  # type: ignore[assignment]
         given = item.get("attributes")
+        if given is None and not self.attributes:
+            return  # the common case: nothing declared, nothing given
+        label: LabelBase = self  # type: ignore[assignment]
         at = [*loc, "attributes"]
         obj = f"object {loc[-1]}: " if loc else ""
         if given is None:

@@ -76,3 +76,42 @@ def test_polyline_keeps_two_vertices(server: Server, new_context, tmp_path: Path
     (line,) = result["areas"]
     assert line["closed"] is False
     assert [pytest.approx(p, abs=1.0) for p in line["points"]] == [[20, 20], [120, 20]]
+
+
+BOX_SCHEMA = {"fields": {"image": "image"}, "labels": [
+    {"name": "objects", "kind": "bbox", "field": "image", "options": ["car"]}]}
+
+
+def test_large_image_tiles_when_zoomed_in(server: Server, new_context, tmp_path: Path) -> None:
+    """6000 x 4000: the display copy is 4096 wide; zoomed in past it, the server's full-size tiles of the
+    visible part are drawn, and a box drawn there is stored in full-resolution pixels."""
+    pid, _, ann = media_project(server, BOX_SCHEMA, [png(tmp_path / "big.png", 6000, 4000)])
+    page = open_media(new_context, ann, pid)
+    canvas = page.locator(".image-canvas")
+    expect(canvas).to_have_attribute("data-tiles", "0")  # fitted: the display copy is sharp enough
+    box = canvas.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 430, box["y"] + 280)  # (3000, 2000) in the image
+    with page.expect_request(lambda r: "/tile?level=0&col=" in r.url):
+        page.mouse.wheel(0, -1200)  # 0.14 -> 0.85 screen pixels per image pixel
+    expect(canvas).to_have_attribute("data-tile-level", "0")
+    # x 2492..3508, y 1669..2331 is visible: columns 4..6 and rows 3..4 of 512-pixel tiles
+    expect(canvas).to_have_attribute("data-tiles", "6", timeout=20000)
+    P = lambda x, y: image_point(page, x, y)  # noqa: E731
+
+    def pixel(x: float, y: float) -> list[int]:
+        sx, sy = P(x, y)
+        return list(page.evaluate("""([x, y]) => {
+          const c = document.querySelector('.image-canvas');
+          const r = window.devicePixelRatio || 1;
+          return Array.from(c.getContext('2d').getImageData(Math.round(x * r), Math.round(y * r), 1, 1).data);
+        }""", [sx - box["x"], sy - box["y"]]))
+
+    # the tiles sit where they belong: the yellow rectangle ends at x 3000 and y 2000
+    assert pixel(2990, 1900)[:3] == [230, 200, 40] and pixel(3010, 1900)[:3] == [40, 90, 160]
+    assert pixel(2900, 1990)[:3] == [230, 200, 40] and pixel(2900, 2010)[:3] == [40, 90, 160]
+    drag(page, P(2900, 1900), P(3100, 2100))
+    expect(page.locator(".object-row")).to_have_count(1)
+    result = submit_and_check(page, ann, pid, BOX_SCHEMA)
+    (got,) = result["objects"]
+    assert (got["x"], got["y"], got["width"], got["height"]) == pytest.approx((2900, 1900, 200, 200), abs=1.0)

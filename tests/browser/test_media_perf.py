@@ -1,8 +1,8 @@
 """Measured in the browser: time to interactive (ms from navigation start until the view is drawn and
 ready) for an image with 1,000 boxes, a one-hour audio file, a 1,000,000-point series and a five-minute
-video; render time per drag frame with 2,000 boxes on screen; a zoomed waveform's peaks (asked until
-drawn) on the one-hour file; the review overlays of two annotators' work on those files. Written to
-bench/out/ui_media.json."""
+video; render time per drag frame with 2,000 boxes on screen; a 70-megapixel image and its full-size
+tiles once zoomed in; a zoomed waveform's peaks (asked until drawn) on the one-hour file; the review
+overlays of two annotators' work on those files. Written to bench/out/ui_media.json."""
 
 from __future__ import annotations
 
@@ -79,6 +79,23 @@ def test_image_with_boxes(server: Server, new_context, tmp_path: Path) -> None:
                         "drag_2000_objects_median_ms": round(statistics.median(frames), 2),
                         "drag_2000_objects_p95_ms": round(sorted(frames)[int(0.95 * (len(frames) - 1))], 2),
                         "drag_2000_objects_max_ms": round(max(frames), 2)})
+    _write()
+
+
+def test_large_image_tiles(server: Server, new_context, tmp_path: Path) -> None:
+    """A 10,000 x 7,000 PNG: time to interactive with its 4096-pixel display copy, then zoomed to full size
+    at its middle, the visible tiles asked until drawn (the first request cuts the whole level: 280 tiles)."""
+    pid, _, ann = media_project(server, IMAGE_SCHEMA, [png(tmp_path / "huge.png", 10_000, 7_000)])
+    page = open_media(new_context, ann, pid, timeout=60000)
+    RESULTS["image_10000x7000_tti_ms"] = ready_ms(page)
+    canvas = page.locator(".image-canvas")
+    box = canvas.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 430, box["y"] + 280)
+    page.mouse.wheel(0, -1700)  # 0.08 -> 1.02 screen pixels per image pixel
+    expect(canvas).to_have_attribute("data-tile-level", "0")
+    expect(canvas).to_have_attribute("data-tiles-ms", re.compile(r"^\d+$"), timeout=60000)
+    RESULTS["image_10000x7000_full_size_tiles_ms"] = int(canvas.get_attribute("data-tiles-ms") or -1)
     _write()
 
 

@@ -13,7 +13,8 @@ requested window with numpy.
   transposed, downscaled copy; results keep full-resolution coordinates (the UI scales).
 - **Tiles**: ``TILE`` pixel squares of the upright image at level z (scaled by 1 / 2**z, from 0, the full
   resolution, to the level that fits one tile), for zooming into images larger than the display copy.
-  The first request for a level decodes the image once and cuts every tile of that level.
+  The first request for a level decodes the image once into a memory-mapped ``.npy`` (uncompressed:
+  width x height x bands bytes, local to each server); each tile is then cut from it when first asked.
 """
 
 from __future__ import annotations
@@ -37,10 +38,11 @@ DISPLAY_MAX = 4096
 TILE = 512
 _LEVEL_LOCKS: dict[tuple[str, int], threading.Lock] = {}  # one cutter per image level in this process
 _LOCKS_LOCK = threading.Lock()
+_SIZES: dict[str, tuple[int, int, int]] = {}  # key -> upright width, height and EXIF orientation
 
 
 def _atomic_save(path: Path, write: Any) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         write(tmp)
         os.replace(tmp, path)
@@ -168,25 +170,52 @@ def display_image(store: MediaStore, key: str) -> Path:
     from PIL import Image, ImageOps
 
     src = store.path(key)
-    with Image.open(src) as img:
-        orientation = int(img.getexif().get(0x0112, 1) or 1)
-        big = max(img.size) > DISPLAY_MAX
-    if orientation == 1 and not big:
-        return src
+    if key in _SIZES:
+        width, height, orientation = _SIZES[key]
+        if orientation == 1 and max(width, height) <= DISPLAY_MAX:
+            return src
     cache = store.derived(key, "display.png" if src.suffix.lower() == ".png" else "display.jpg")
-    if not cache.exists():
-        with Image.open(src) as img:
-            img.draft("RGB", (DISPLAY_MAX, DISPLAY_MAX))  # JPEG: decode at a reduced scale
-            shown = ImageOps.exif_transpose(img)
-            if shown.mode not in ("RGB", "RGBA", "L"):
-                shown = shown.convert("RGBA" if "A" in shown.getbands() else "RGB")
-            shown.thumbnail((DISPLAY_MAX, DISPLAY_MAX))
-            fmt = "PNG" if cache.suffix == ".png" else "JPEG"
-            if fmt == "JPEG" and shown.mode == "RGBA":
-                shown = shown.convert("RGB")
-            _atomic_save(cache, lambda tmp: shown.save(tmp, format=fmt, quality=90))
-            store.publish(cache)
+    if cache.exists():
+        return cache
+    with Image.open(src) as img:  # one decode: reading a PNG's EXIF loads the image
+        width, height, orientation = _remember(key, img)
+        if orientation == 1 and max(width, height) <= DISPLAY_MAX:
+            return src
+        img.draft("RGB", (DISPLAY_MAX, DISPLAY_MAX))  # JPEG: decode at a reduced scale
+        shown = ImageOps.exif_transpose(img)
+        if shown.mode not in ("RGB", "RGBA", "L"):
+            shown = shown.convert("RGBA" if "A" in shown.getbands() else "RGB")
+        shown.thumbnail((DISPLAY_MAX, DISPLAY_MAX))
+        fmt = "PNG" if cache.suffix == ".png" else "JPEG"
+        if fmt == "JPEG" and shown.mode == "RGBA":
+            shown = shown.convert("RGB")
+        _atomic_save(cache, lambda tmp: shown.save(tmp, format=fmt, quality=90))
+        store.publish(cache)
     return cache
+
+
+def _remember(key: str, img: Any) -> tuple[int, int, int]:
+    """(width, height) upright and the EXIF orientation of an open image, kept per key in this process."""
+    orientation = int(img.getexif().get(0x0112, 1) or 1)
+    width, height = img.size
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    if len(_SIZES) >= 10_000:
+        _SIZES.pop(next(iter(_SIZES)))
+    _SIZES[key] = (width, height, orientation)
+    return width, height, orientation
+
+
+def _image_size(store: MediaStore, key: str) -> tuple[int, int, int]:
+    """(width, height) upright and the EXIF orientation, read once per key in this process (Pillow decodes
+    a whole PNG to find its EXIF)."""
+    from PIL import Image
+
+    known = _SIZES.get(key)
+    if known is None:
+        with Image.open(store.path(key)) as img:
+            known = _remember(key, img)
+    return known
 
 
 def tile_levels(width: int, height: int) -> int:
@@ -202,10 +231,7 @@ def tile(store: MediaStore, key: str, level: int, col: int, row: int) -> Path:
     target = store.derived(key, f"t{level}-{col}-{row}.{ext}")
     if target.exists():
         return target
-    with Image.open(store.path(key)) as img:
-        size = img.size
-        orientation = int(img.getexif().get(0x0112, 1) or 1)
-    width, height = (size[1], size[0]) if orientation in (5, 6, 7, 8) else size
+    width, height, _ = _image_size(store, key)
     if not 0 <= level < tile_levels(width, height):
         raise Invalid(f"level {level} is not between 0 and {tile_levels(width, height) - 1}")
     factor = 2**level
@@ -215,27 +241,32 @@ def tile(store: MediaStore, key: str, level: int, col: int, row: int) -> Path:
     with _LOCKS_LOCK:
         lock = _LEVEL_LOCKS.setdefault((key, level), threading.Lock())
     with lock:
-        if not target.exists():
-            _cut_level(store, key, level, ext)
+        pixels = _level_pixels(store, key, level, ext)
+    part = np.ascontiguousarray(pixels[row * TILE:(row + 1) * TILE, col * TILE:(col + 1) * TILE])
+    image = Image.fromarray(part)
+    if ext == "png":
+        _atomic_save(target, lambda tmp: image.save(tmp, format="PNG", compress_level=1))
+    else:
+        _atomic_save(target, lambda tmp: image.save(tmp, format="JPEG", quality=88))
+    store.publish(target)
     return target
 
 
-def _cut_level(store: MediaStore, key: str, level: int, ext: str) -> None:
+def _level_pixels(store: MediaStore, key: str, level: int, ext: str) -> np.ndarray:
+    """The upright image at ``level`` as a memory-mapped (height, width[, bands]) uint8 array, decoded once
+    and kept next to the media (not shared through a bucket: each server decodes its own)."""
     from PIL import Image, ImageOps
 
-    with Image.open(store.path(key)) as img:
-        shown = ImageOps.exif_transpose(img)
-        if shown.mode not in ("RGB", "RGBA", "L"):
-            shown = shown.convert("RGBA" if "A" in shown.getbands() else "RGB")
-        if ext == "jpg" and shown.mode == "RGBA":
-            shown = shown.convert("RGB")
-        if level:
-            shown = shown.reduce(2**level)
-        fmt = "PNG" if ext == "png" else "JPEG"
-        for row in range(math.ceil(shown.height / TILE)):
-            for col in range(math.ceil(shown.width / TILE)):
-                box = (col * TILE, row * TILE, min(shown.width, (col + 1) * TILE), min(shown.height, (row + 1) * TILE))
-                part = shown.crop(box)
-                path = store.derived(key, f"t{level}-{col}-{row}.{ext}")
-                _atomic_save(path, lambda tmp, part=part: part.save(tmp, format=fmt, quality=88))
-                store.publish(path)
+    path = store.derived(key, f"l{level}.npy")
+    if not path.exists():
+        upright = _image_size(store, key)[2] == 1
+        with Image.open(store.path(key)) as img:
+            shown = img if upright else ImageOps.exif_transpose(img)  # a transpose copies: only when needed
+            if shown.mode not in ("RGB", "RGBA", "L"):
+                shown = shown.convert("RGBA" if "A" in shown.getbands() else "RGB")
+            if ext == "jpg" and shown.mode == "RGBA":
+                shown = shown.convert("RGB")
+            if level:
+                shown = shown.reduce(2**level)
+            _save_npy(path, np.asarray(shown))
+    return np.load(path, mmap_mode="r")

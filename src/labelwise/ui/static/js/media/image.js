@@ -5,7 +5,8 @@
 // Coordinates are full-resolution image pixels (media facts), whatever size the display image has.
 //
 // This module holds the editor's state `v` and wires the parts: image_render.js (drawing),
-// image_edit.js (hit testing and edits), image_input.js (mouse and keys), image_list.js (object list).
+// image_edit.js (hit testing and edits), image_input.js (mouse and keys), image_list.js (object list),
+// image_tiles.js (the server's tiles when zoomed in beyond the display copy of a large image).
 
 import { h } from "../dom.js";
 import { factsOf, mediaSource, optionBar, sizeCanvas, timed, virtualList } from "./common.js";
@@ -13,6 +14,7 @@ import { createEditing } from "./image_edit.js";
 import { attachInput } from "./image_input.js";
 import { createObjectList } from "./image_list.js";
 import { createRenderer } from "./image_render.js";
+import { createTiles } from "./image_tiles.js";
 
 const KINDS = new Set(["bbox", "polygon", "keypoints", "mask"]);
 
@@ -78,6 +80,7 @@ export function createImageView({ field, value, meta, labels, get, set, readOnly
       requestAnimationFrame(() => timed("image", renderer.render));
     },
   };
+  v.tiles = createTiles(v, source);
   const renderer = createRenderer(v);
   const edit = createEditing(v, renderer);
   const objectList = createObjectList(v, list, count, status);
@@ -96,6 +99,7 @@ export function createImageView({ field, value, meta, labels, get, set, readOnly
     v.img = image.naturalWidth ? image : null;
     v.W = facts.width ?? image.naturalWidth ?? 0;
     v.H = facts.height ?? image.naturalHeight ?? 0;
+    v.tiles.setup(v.img);
     v.fit();
     v.dirty = false;
     timed("image", renderer.render);

@@ -56,6 +56,7 @@ export function createRenderer(v) {
     ctx.fillStyle = "#222";
     ctx.fillRect(0, 0, cw, ch);
     if (v.img) ctx.drawImage(v.img, view.ox, view.oy, W * view.s, H * view.s);
+    v.tiles?.draw(ctx); // sharper tiles over the display copy when zoomed in on a large image
     ctx.lineWidth = 1.5;
     for (const o of v.objects()) {
       if (v.hidden.has(v.keyOf(o))) continue;

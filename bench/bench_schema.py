@@ -21,6 +21,14 @@ labels:
   - {name: sentiment, kind: choice, options: [positive, negative, neutral]}
   - {name: entities, kind: spans, field: text, options: [PER, ORG, LOC]}
   - {name: boxes, kind: bbox, field: image, options: [car, person]}
+  - name: tagged
+    kind: bbox
+    field: image
+    options: [car, person]
+    attributes:
+      - {name: occluded, type: boolean}
+      - {name: color, type: choice, options: [red, blue], required: true}
+      - {name: count, type: number, min: 0, max: 10, integer: true}
 """)
 CASES = {
     "choice": {"sentiment": "positive"},
@@ -28,6 +36,9 @@ CASES = {
                                                                 {"start": 36, "end": 42, "label": "LOC"}]},
     "20 spans": {"entities": [{"start": i * 10, "end": i * 10 + 5, "label": "PER"} for i in range(20)]},
     "50 boxes": {"boxes": [{"x": i, "y": i, "width": 10, "height": 10, "label": "car"} for i in range(50)]},
+    "50 boxes, 3 attributes each": {"tagged": [{"x": i, "y": i, "width": 10, "height": 10, "label": "car",
+                                                "attributes": {"occluded": True, "color": "red", "count": 3}}
+                                               for i in range(50)]},
 }
 
 

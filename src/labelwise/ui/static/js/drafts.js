@@ -12,6 +12,7 @@ export function createDraftStore(projectId, { onState = () => {} } = {}) {
   const keyOf = (itemId) => `${PREFIX}${projectId}.${itemId}`;
   let timer = null;
   let flushing = null;
+  let again = false; // flush() was called while a send was in flight: go round once more
 
   function read(itemId) {
     try {
@@ -66,12 +67,23 @@ export function createDraftStore(projectId, { onState = () => {} } = {}) {
     return true;
   }
 
-  /** Send everything queued; resolves when done (failures stay queued). */
+  /**
+   * Send everything queued; resolves when done (failures stay queued). Called while a send is in
+   * flight, it sends again once that one is answered: a change made meanwhile is newer than what is
+   * in flight, and would otherwise wait for the next change (shown as queued until then).
+   */
   function flush() {
-    if (flushing) return flushing;
+    if (flushing) {
+      again = true;
+      return flushing;
+    }
     flushing = (async () => {
-      let ok = true;
-      for (const [itemId] of queued()) ok = (await send(itemId)) && ok;
+      let ok;
+      do {
+        again = false;
+        ok = true;
+        for (const [itemId] of queued()) ok = (await send(itemId)) && ok;
+      } while (again && ok);
       onState(ok ? (queued().length ? "queued" : "saved") : "offline");
       return ok;
     })().finally(() => { flushing = null; });

@@ -338,3 +338,45 @@ def test_gc_is_paused_only_while_a_chunk_is_made() -> None:
         assert list(gc_paused(iter([b"x"]))) == [b"x"] and not gc.isenabled()  # left off when it was off
     finally:
         gc.enable()
+
+
+def test_lean_records_export_the_bytes_full_records_give(world: Any) -> None:
+    """The label formats read lean records (``iter_records(lean=True)``); every one of them writes the same
+    bytes from the full records, reviews and several annotators included."""
+    from labelwise.domain.permissions import Action
+    from labelwise.formats import registry
+    from labelwise.services import exports
+    from labelwise.services.access import open_project
+    from labelwise.store.items import ItemFilter
+
+    import_records(world, [{"key": f"k{i}", **t} for i, t in enumerate(texts(3))])
+    _annotate(world, "demo", [{"sentiment": "positive", "entities": [{"start": 0, "end": 4, "label": "ORG"}]},
+                              {"sentiment": "negative"}])
+    _annotate(world, "demo", [{"sentiment": "neutral", "entities": [{"start": 0, "end": 4, "label": "PER"}]}],
+              who="annotator2")
+    first = world.manager.client.get(f"{P}/demo/items", params={"limit": 1}).json()["items"][0]
+    ann = world.manager.client.get(f"{P}/demo/items/{first['id']}").json()["annotations"][0]
+    r = world.reviewer.client.post(f"{P}/demo/annotations/{ann['id']}/review", json={
+        "action": "correct", "result": {"sentiment": "neutral", "entities": [{"start": 0, "end": 4, "label": "LOC"}]}})
+    assert r.status_code == 200, r.text
+    with world.ctx.db.read() as conn:
+        access = open_project(world.ctx, conn, world.admin.actor, "demo", Action.manage)
+    lean = [f.name for f in registry.available(access.schema) if not f.full_records]
+    assert {"conll", "ner-jsonl", "spacy"} <= set(lean)
+    for name in lean:
+        full = b"".join(registry.export(name, exports.iter_records(world.ctx, access, ItemFilter()), access.schema))
+        assert _export(world, "demo", name) == full, name
+    assert b"LOC" in _export(world, "demo", "conll")  # the correction is what is written
+    _new_project(world, "img", IMAGE_SCHEMA)
+    rows = [{"key": f"im{i}", "data": {"image": f"http://x/{i}.jpg"}, "meta": {"media": {"image": {"width": 64,
+                                                                                                  "height": 48}}},
+             "annotations": [{"annotator": who, "result": {"boxes": [
+                 {"x": 1 + i + j, "y": 2, "width": 10, "height": 5.5, "label": "cat"}]}}
+                 for j, who in enumerate(("annotator@example.org", "annotator2@example.org"))]} for i in range(3)]
+    _import(world, "img", b"\n".join(orjson.dumps(r) for r in rows), "jsonl", labels="annotations")
+    with world.ctx.db.read() as conn:
+        access = open_project(world.ctx, conn, world.admin.actor, "img", Action.manage)
+    for name, options in (("coco", {}), ("coco", {"which": "all"}), ("yolo", {}), ("voc", {})):
+        full = b"".join(registry.export(name, exports.iter_records(world.ctx, access, ItemFilter()), access.schema,
+                                        **options))
+        assert _export(world, "img", name, **{f"opt.{k}": v for k, v in options.items()}) == full, name

@@ -40,9 +40,12 @@ def make_engine(url: str, *, pool_size: int = 8) -> Engine:
             # psycopg prepares a statement after five runs, and PostgreSQL may then plan it once for
             # every parameter value: the import's key lookup went from 2 ms to 2.5 s that way.
             connect_args={"prepare_threshold": None},
-            pool_size=pool_size,
-            max_overflow=pool_size * 2,
-            pool_pre_ping=True,
+            # as many kept connections as requests run at once (the worker thread pool has 40 threads): an
+            # overflow connection is closed when returned, and opening one costs PostgreSQL a process.
+            pool_size=max(pool_size, 32),
+            max_overflow=8,
+            # no ping before every checkout (a round trip per transaction): a connection found dead fails
+            # its request and makes the pool drop every connection as old as it (a restart costs one error).
             json_serializer=_json_dumps,
             json_deserializer=orjson.loads,
         )

@@ -99,9 +99,9 @@ export function createAudioView({ field, value, meta, labels, get, set, readOnly
     expose();
     if (!source.key || !duration) return;
     clearTimeout(timer);
+    const id = ++asked; // an answer still on its way is for an older window: it is dropped
     if (win.zoom <= 1.001) { peaks = overview; el.dataset.peaks = el.dataset.peaksOverview ?? ""; return; }
     timer = setTimeout(async () => {
-      const id = ++asked;
       const [start, end] = [win.start, win.end];
       const t0 = performance.now();
       try {
@@ -109,6 +109,7 @@ export function createAudioView({ field, value, meta, labels, get, set, readOnly
         if (id !== asked) return;
         peaks = got;
         requestAnimationFrame(() => {
+          if (id !== asked) return;
           timed(tag, render);
           el.dataset.peaks = `${round2(got.start)}-${round2(got.end)}:${got.min.length}`;
           el.dataset.peaksMs = String(Math.round(performance.now() - t0)); // asked until drawn

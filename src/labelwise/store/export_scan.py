@@ -84,4 +84,5 @@ def iso(value: datetime | str | None) -> str | None:
         return None
     if isinstance(value, str):
         return f"{value[:10]}T{value[11:]}Z"
-    return value.isoformat().replace("+00:00", "Z")
+    # Always six fraction digits, as SQLite's text has: the strings sort as the times do.
+    return value.isoformat(timespec="microseconds").replace("+00:00", "Z")

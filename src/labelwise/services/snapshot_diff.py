@@ -8,23 +8,22 @@ labels (annotations, their reviews, predictions) relabelled.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import orjson
 
 from labelwise.domain.permissions import Action, Actor
 from labelwise.services.context import Context
-from labelwise.services.snapshots import _load, frozen_lines, frozen_path
+from labelwise.services.snapshots import _load, frozen_lines, frozen_name
 from labelwise.store import snapshots as rows
 from labelwise.store.clock import aware
 
 DIFF_LIMIT = 100_000
 
 
-def _entries(path: Path) -> Iterator[tuple[int, str | None, bytes]]:
+def _entries(ctx: Context, name: str) -> Iterator[tuple[int, str | None, bytes]]:
     """``(item id, key, fingerprint of its labels)`` per item, in id order."""
-    for line in frozen_lines(path):
+    for line in frozen_lines(ctx, name):
         if not line.strip():
             continue
         rec = orjson.loads(line)
@@ -51,7 +50,7 @@ def diff_snapshots(ctx: Context, actor: Actor, ref: int | str, snapshot_id: int,
         if len(out[kind]) < limit:
             out[kind].append({"id": item_id, "key": key})
 
-    old, new = _entries(frozen_path(ctx, old_row)), _entries(frozen_path(ctx, new_row))
+    old, new = _entries(ctx, frozen_name(ctx, old_row)), _entries(ctx, frozen_name(ctx, new_row))
     a, b = next(old, None), next(new, None)
     while a is not None or b is not None:
         if b is None or (a is not None and a[0] < b[0]):

@@ -14,7 +14,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 CHUNK = 1 << 20
 RANGE = re.compile(r"bytes=(\d*)-(\d*)")
@@ -72,6 +72,11 @@ class Blobs(Protocol):
         """The object's bytes (one ``Range: bytes=`` range when asked), streamed; None when there is none."""
         ...
 
+    def open(self, name: str) -> BinaryIO | None:
+        """The whole object as a file to read from its start (streamed, not fetched first); None when there is
+        none. The caller closes it."""
+        ...
+
     def url(self, name: str, *, content_type: str, cache_control: str) -> str | None:
         """A short-lived URL a browser can read the object from directly (ranges included), or None."""
         ...
@@ -120,6 +125,12 @@ class FolderBlobs:
         start, end = wanted or (0, size - 1)
         return Download(206 if wanted else 200, end - start + 1, _read(path, start, end - start + 1),
                         f"bytes {start}-{end}/{size}" if wanted else None)
+
+    def open(self, name: str) -> BinaryIO | None:
+        try:
+            return (self.root / name).open("rb")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
 
     def url(self, name: str, *, content_type: str, cache_control: str) -> str | None:
         return None

@@ -100,6 +100,17 @@ class S3Blobs:
         content_range = got.get("ContentRange")
         return Download(206 if content_range else 200, int(got["ContentLength"]), _chunks(body), content_range)
 
+    def open(self, name: str) -> Any:
+        """The object's body (botocore's ``StreamingBody``, a file object read from the connection)."""
+        from botocore.exceptions import ClientError
+
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self._key(name))["Body"]
+        except ClientError as exc:
+            if str(exc.response.get("Error", {}).get("Code")) in MISSING:
+                return None
+            raise
+
     def url(self, name: str, *, content_type: str, cache_control: str) -> str | None:
         if not self.presign:
             return None

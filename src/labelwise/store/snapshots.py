@@ -22,6 +22,12 @@ def _select() -> Any:
             .outerjoin(users, users.c.id == snapshots.c.created_by))
 
 
+def file_sha256(conn: Connection, file_key: str) -> str | None:
+    """The SHA-256 recorded for a stored snapshot file (the same content gives the same file)."""
+    q = select(snapshots.c.file_sha256).where(snapshots.c.file_key == file_key).limit(1)
+    return conn.execute(q).scalar_one_or_none()
+
+
 def list_snapshots(conn: Connection, project_id: int) -> list[dict[str, Any]]:
     q = _select().where(snapshots.c.project_id == project_id).order_by(snapshots.c.id)
     return [dict(r) for r in conn.execute(q).mappings()]

@@ -26,6 +26,7 @@ from typing import Any
 
 from labelwise.formats.base import ExportReport, Pages, Record, dumps, item_key, records
 from labelwise.formats.images import image_size
+from labelwise.formats.labelstudio_attrs import attribute_results
 
 TYPES = {"choice": "choices", "multi_choice": "choices", "taxonomy": "taxonomy", "spans": "labels",
          "relations": "relation", "rating": "rating", "number": "number", "text": "textarea",
@@ -72,8 +73,6 @@ def to_ls(schema: Any, record: Record, result: dict[str, Any], report: ExportRep
     first_field = next(iter(schema.fields), "")
     for name, value in result.items():
         lab = schema.label(name)
-        if isinstance(value, list) and any(isinstance(it, dict) and it.get("attributes") for it in value):
-            report.warn(key, name, "per-object attributes left out: not written to Label Studio yet")
         kind, typ = lab.kind, TYPES.get(lab.kind)
         to = getattr(lab, "field", None) or (",".join(lab.fields) if getattr(lab, "fields", None) else first_field)
         base = {"from_name": name, "to_name": to, "type": typ}
@@ -109,16 +108,25 @@ def to_ls(schema: Any, record: Record, result: dict[str, Any], report: ExportRep
         elif kind in ("audio_ranges", "time_ranges"):
             for i, r in enumerate(value):
                 rid = r.get("id") or f"{name}-{i}"
-                out.append({**base, "id": rid, "value": {"start": r["start"], "end": r["end"], typ: [r["label"]]}})
+                region = {**base, "id": rid, "value": {"start": r["start"], "end": r["end"], typ: [r["label"]]}}
+                out.append(region)
                 if "text" in r:
                     out.append({**base, "id": rid, "type": "textarea",
                                 "value": {"start": r["start"], "end": r["end"], "text": [r["text"]]}})
+                out += attribute_results(schema, lab, region, r.get("attributes"), report, key)
         elif kind in ("bbox", "polygon", "keypoints", "video_boxes"):
             size = image_size(record, lab.field)
             if size is None:
                 report.warn(key, name, "no image size: Label Studio needs percentages; left out")
                 continue
-            out += _regions(lab, base, value, size)
+            for i, it in enumerate(value):
+                regions = _region(lab, base, i, it, size)
+                out += regions
+                if it.get("attributes") and not regions:
+                    report.warn(key, name, f"object {i}: a keypoints instance without a visible point has no "
+                                           "Label Studio region; its attributes are left out")
+                elif regions:
+                    out += attribute_results(schema, lab, regions[0], it.get("attributes"), report, key)
         else:
             report.warn(key, name, f"{kind} results are not written to Label Studio; left out")
     return out
@@ -129,29 +137,25 @@ def _quote(record: Record, field: str, s: dict[str, Any]) -> str:
     return text[s["start"]:s["end"]] if isinstance(text, str) else ""
 
 
-def _regions(lab: Any, base: dict[str, Any], value: list[Any], size: tuple[float, float]) -> list[dict[str, Any]]:
+def _region(lab: Any, base: dict[str, Any], i: int, it: dict[str, Any], size: tuple[float, float],
+            ) -> list[dict[str, Any]]:
+    """The region result(s) of object ``i``: one, or one per visible keypoint (none when all are hidden)."""
     w, h = size
     base = {**base, "original_width": w, "original_height": h, "image_rotation": 0}
-    out = []
-    for i, it in enumerate(value):
-        rid = it.get("id") or f"{lab.name}-{i}"
-        if lab.kind == "bbox":
-            v = {"x": _pct(it["x"], w), "y": _pct(it["y"], h), "width": _pct(it["width"], w),
-                 "height": _pct(it["height"], h), "rotation": it.get("rotation", 0), "rectanglelabels": [it["label"]]}
-            out.append({**base, "id": rid, "value": v})
-        elif lab.kind == "polygon":
-            pts = [[_pct(x, w), _pct(y, h)] for x, y in it["points"]]
-            out.append({**base, "id": rid, "value": {"points": pts, "closed": it.get("closed", True),
-                                                     "polygonlabels": [it["label"]]}})
-        elif lab.kind == "keypoints":
-            for kp, p in it["points"].items():
-                if p is not None:
-                    out.append({**base, "id": f"{rid}-{kp}", "parentID": rid,
-                                "value": {"x": _pct(p[0], w), "y": _pct(p[1], h), "width": 1,
-                                          "keypointlabels": [kp]}})
-        else:
-            seq = [{"frame": f["frame"] + 1, "enabled": not f.get("outside", False), "x": _pct(f["x"], w),
-                    "y": _pct(f["y"], h), "width": _pct(f["width"], w), "height": _pct(f["height"], h),
-                    "rotation": f.get("rotation", 0)} for f in it["frames"]]
-            out.append({**base, "id": str(it["track_id"]), "value": {"sequence": seq, "labels": [it["label"]]}})
-    return out
+    rid = it.get("id") or f"{lab.name}-{i}"
+    if lab.kind == "bbox":
+        v = {"x": _pct(it["x"], w), "y": _pct(it["y"], h), "width": _pct(it["width"], w),
+             "height": _pct(it["height"], h), "rotation": it.get("rotation", 0), "rectanglelabels": [it["label"]]}
+        return [{**base, "id": rid, "value": v}]
+    if lab.kind == "polygon":
+        pts = [[_pct(x, w), _pct(y, h)] for x, y in it["points"]]
+        return [{**base, "id": rid, "value": {"points": pts, "closed": it.get("closed", True),
+                                              "polygonlabels": [it["label"]]}}]
+    if lab.kind == "keypoints":
+        return [{**base, "id": f"{rid}-{kp}", "parentID": rid,
+                 "value": {"x": _pct(p[0], w), "y": _pct(p[1], h), "width": 1, "keypointlabels": [kp]}}
+                for kp, p in it["points"].items() if p is not None]
+    seq = [{"frame": f["frame"] + 1, "enabled": not f.get("outside", False), "x": _pct(f["x"], w),
+            "y": _pct(f["y"], h), "width": _pct(f["width"], w), "height": _pct(f["height"], h),
+            "rotation": f.get("rotation", 0)} for f in it["frames"]]
+    return [{**base, "id": str(it["track_id"]), "value": {"sequence": seq, "labels": [it["label"]]}}]

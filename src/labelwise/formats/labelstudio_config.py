@@ -23,6 +23,15 @@ TimeSeriesLabels       time_ranges
 VideoRectangle         video_boxes (options from the Labels tag on the same video)
 =====================  ===========================================================================
 
+Control tags with ``perRegion="true"`` (Choices, TextArea, Number, Rating) become ``attributes`` of the object
+labels (bbox, polygon, keypoints, mask, audio_ranges, time_ranges, video_boxes) on their object: a Choices
+whose only ``Choice`` is its own name -> boolean (a checkbox), other Choices -> choice / multi_choice,
+TextArea -> text, Number -> number (``min``, ``max``; ``step="1"``: integer), Rating -> whole number from 1
+to ``maxRating``; ``required="true"`` is kept. ``whenLabelValue`` (on the tag or on an enclosing ``View``)
+gives ``only_for`` and attaches the attribute only to labels having that option; ``whenTagName`` names the
+label. A name ``<label>.<attribute>`` is the attribute ``<attribute>`` of ``<label>`` (as the export writes
+it when the attribute's name is also a label's). A per-region tag no object label takes is untranslated.
+
 Any other tag with a ``toName`` (and any listed tag bound to an object it cannot label) is returned by
 name in ``untranslated`` instead. The XML is parsed by :func:`labelwise.formats.xmlsafe.parse_xml`.
 """
@@ -36,6 +45,8 @@ from labelwise.formats.xmlsafe import parse_xml
 
 OBJECTS = {"Text": "text", "HyperText": "html", "Paragraphs": "chat", "Image": "image", "Audio": "audio",
            "AudioPlus": "audio", "Video": "video", "TimeSeries": "timeseries", "Table": "table", "List": "list"}
+ATTRIBUTE_TAGS = ("Choices", "TextArea", "Number", "Rating")
+OBJECT_KINDS = ("bbox", "polygon", "keypoints", "mask", "audio_ranges", "time_ranges", "video_boxes")
 REGION_TAGS = {"RectangleLabels": "bbox", "PolygonLabels": "polygon", "BrushLabels": "mask",
                "TimeSeriesLabels": "time_ranges"}
 
@@ -67,7 +78,7 @@ def translate_config(xml: str | bytes, where: str = "label config") -> tuple[dic
             video_labels[el.get("toName") or ""] = _options(el)
     for el in root.iter():
         to = el.get("toName")
-        if (to is None and el.tag != "Relations") or el.tag in OBJECTS:
+        if (to is None and el.tag != "Relations") or el.tag in OBJECTS or el.get("perRegion") == "true":
             continue
         name = el.get("name") or el.tag
         targets = [objects.get(t.strip()) for t in (to or "").split(",")]
@@ -87,6 +98,7 @@ def translate_config(xml: str | bytes, where: str = "label config") -> tuple[dic
             else:
                 label["spans_label"] = first_spans
     labels = [lab for lab in labels if lab["kind"]]
+    _per_region(root, objects, labels, untranslated)
     return {"fields": fields, "labels": labels}, untranslated
 
 
@@ -130,3 +142,72 @@ def _label(el: ET.Element, name: str, target: tuple[str, str] | None, targets: l
         opts = video_labels.get(el.get("toName") or "")
         return {"name": name, "kind": "video_boxes", "field": field, "options": opts} if opts else None
     return None
+
+
+def _per_region(root: ET.Element, objects: dict[str, tuple[str, str]], labels: list[dict[str, Any]],
+                untranslated: list[str]) -> None:
+    """Per-region control tags as attributes of the object labels on their object (in place)."""
+    parents = {c: p for p in root.iter() for c in p}
+    for el in root.iter():
+        if el.get("perRegion") != "true" or el.get("toName") is None or el.tag in OBJECTS:
+            continue
+        name = el.get("name") or el.tag
+        target = objects.get((el.get("toName") or "").split(",")[0].strip())
+        attr = _attribute(el, name)
+        when, tag_name = _when(el, parents)
+        hosts = 0
+        for lab in labels:
+            if attr is None or target is None or lab["kind"] not in OBJECT_KINDS or lab.get("field") != target[0]:
+                continue
+            if tag_name is not None and lab["name"] != tag_name:
+                continue
+            a = {"name": name.removeprefix(f"{lab['name']}.") or name, **attr}
+            if when is not None:
+                only = [w for w in when if w in (lab.get("options") or [])]
+                if not only:
+                    continue
+                a["only_for"] = only
+            lab.setdefault("attributes", []).append(a)
+            hosts += 1
+        if not hosts:
+            untranslated.append(f"{el.tag} {name}")
+
+
+def _when(el: ET.Element, parents: dict[ET.Element, ET.Element]) -> tuple[list[str] | None, str | None]:
+    """``(whenLabelValue values, whenTagName)`` of the tag or its nearest enclosing tag that sets them."""
+    node: ET.Element | None = el
+    while node is not None:
+        if node.get("whenLabelValue") or node.get("whenTagName"):
+            values = node.get("whenLabelValue")
+            when = [v.strip() for v in values.split(",") if v.strip()] if values else None
+            return when, node.get("whenTagName")
+        node = parents.get(node)
+    return None, None
+
+
+def _attribute(el: ET.Element, name: str) -> dict[str, Any] | None:
+    out: dict[str, Any]
+    if el.tag == "Choices":
+        opts = _options(el, "Choice")
+        if not opts:
+            return None
+        multiple = el.get("choice") in ("multiple", "multiple-single")
+        if opts == [name] and not multiple:
+            return {"type": "boolean"}
+        out = {"type": "multi_choice" if multiple else "choice", "options": opts}
+    elif el.tag == "TextArea":
+        out = {"type": "text"}
+    elif el.tag == "Number":
+        out = {"type": "number"}
+        for key in ("min", "max"):
+            if el.get(key) is not None:
+                out[key] = float(el.get(key) or 0)
+        if el.get("step") == "1":
+            out["integer"] = True
+    elif el.tag == "Rating":
+        out = {"type": "number", "integer": True, "min": 1, "max": int(el.get("maxRating") or 5)}
+    else:
+        return None
+    if el.get("required") == "true":
+        out["required"] = True
+    return out

@@ -15,6 +15,7 @@ from typing import IO, Any
 import ijson
 
 from labelwise.formats.base import FormatError, Record
+from labelwise.formats.labelstudio_attrs import read_attribute
 
 
 def read_labelstudio(source: str | Path | IO[bytes], schema: Any) -> Iterator[Record]:
@@ -69,6 +70,8 @@ def from_ls(schema: Any, task: dict[str, Any], items: list[Any], name: str, wher
     out: dict[str, Any] = {}
     ids: dict[str, dict[str, Any]] = {}
     groups: dict[str, dict[str, Any]] = {}
+    regions: dict[str, tuple[Any, dict[str, Any]]] = {}  # region id -> (label, object): per-region results
+    per_region = []
     relations = []
     for k, it in enumerate(items):
         at = f"{where}, result {k}"
@@ -78,6 +81,9 @@ def from_ls(schema: Any, task: dict[str, Any], items: list[Any], name: str, wher
             relations.append((at, it))
             continue
         lab = labels.get(it.get("from_name"))
+        if lab is None and isinstance(it.get("id"), str):
+            per_region.append((at, it))  # an attribute of a region, once every region is read
+            continue
         if lab is None:
             raise FormatError(name, at, f"from_name {it.get('from_name')!r} is not a label of the schema")
         v = it.get("value") if isinstance(it.get("value"), dict) else {}
@@ -112,17 +118,28 @@ def from_ls(schema: Any, task: dict[str, Any], items: list[Any], name: str, wher
                     out.setdefault(lab.name, []).append(rng)
                     if rid:
                         groups[rid] = rng
+                        regions[rid] = (lab, rng)
                 if it.get("type") == "textarea":
                     rng["text"] = "\n".join(v["text"])
                 else:
                     rng["label"] = _one(v, it.get("type") or "labels", name, at)
             elif kind in ("bbox", "polygon", "keypoints", "video_boxes"):
-                _region(lab, it, v, out, groups, name, at)
+                obj = _region(lab, it, v, out, groups, name, at)
+                for rid in (it.get("id"), it.get("parentID")):
+                    if isinstance(rid, str):
+                        regions.setdefault(rid, (lab, obj))
             else:
                 raise FormatError(name, at, f"{kind} results cannot be read from Label Studio")
         except (KeyError, IndexError, TypeError, AttributeError) as exc:
             raise FormatError(name, at, f"a {it.get('type')} result for {kind} label '{lab.name}' "
                                         f"lacks {exc}") from None
+    for at, it in per_region:
+        lab, obj = regions.get(it["id"], (None, None))
+        if lab is None or obj is None:
+            raise FormatError(name, at, f"from_name {it.get('from_name')!r} is not a label of the schema, and "
+                                        f"id {it['id']!r} names no region of this result for a per-region value")
+        index = next(i for i, o in enumerate(out[lab.name]) if o is obj)
+        read_attribute(lab, obj, index, it, name, at)
     for at, rel in relations:
         lab = next((lab for lab in labels.values() if lab.kind == "relations"), None)
         if lab is None:
@@ -140,7 +157,8 @@ def from_ls(schema: Any, task: dict[str, Any], items: list[Any], name: str, wher
 
 
 def _region(lab: Any, it: dict[str, Any], v: dict[str, Any], out: dict[str, Any],
-            groups: dict[str, Any], name: str, at: str) -> None:
+            groups: dict[str, Any], name: str, at: str) -> dict[str, Any]:
+    """Add the object of a region result to ``out``; return it (a keypoints instance: the one it joins)."""
     w, h = it["original_width"], it["original_height"]
 
     def px(x: float, size: float) -> float:
@@ -150,11 +168,10 @@ def _region(lab: Any, it: dict[str, Any], v: dict[str, Any], out: dict[str, Any]
         box = {"x": px(v["x"], w), "y": px(v["y"], h), "width": px(v["width"], w), "height": px(v["height"], h)}
         if v.get("rotation"):
             box["rotation"] = v["rotation"]
-        out.setdefault(lab.name, []).append({**box, "label": _one(v, "rectanglelabels", name, at)})
+        obj: dict[str, Any] = {**box, "label": _one(v, "rectanglelabels", name, at)}
     elif lab.kind == "polygon":
-        out.setdefault(lab.name, []).append({"points": [[px(x, w), px(y, h)] for x, y in v["points"]],
-                                             "closed": v.get("closed", True),
-                                             "label": _one(v, "polygonlabels", name, at)})
+        obj = {"points": [[px(x, w), px(y, h)] for x, y in v["points"]], "closed": v.get("closed", True),
+               "label": _one(v, "polygonlabels", name, at)}
     elif lab.kind == "keypoints":
         parent = it.get("parentID") or it.get("id")
         inst = groups.get(f"kp:{parent}")
@@ -163,6 +180,7 @@ def _region(lab: Any, it: dict[str, Any], v: dict[str, Any], out: dict[str, Any]
             groups[f"kp:{parent}"] = inst
             out.setdefault(lab.name, []).append(inst)
         inst["points"][_one(v, "keypointlabels", name, at)] = [px(v["x"], w), px(v["y"], h)]
+        return inst
     else:
         frames = [{"frame": f["frame"] - 1, "x": px(f["x"], w), "y": px(f["y"], h), "width": px(f["width"], w),
                    "height": px(f["height"], h), "outside": not f.get("enabled", True)}
@@ -170,5 +188,6 @@ def _region(lab: Any, it: dict[str, Any], v: dict[str, Any], out: dict[str, Any]
         for f, src in zip(frames, v["sequence"], strict=True):
             if src.get("rotation"):
                 f["rotation"] = src["rotation"]
-        track: dict[str, Any] = {"track_id": it.get("id"), "label": _one(v, "labels", name, at), "frames": frames}
-        out.setdefault(lab.name, []).append(track)
+        obj = {"track_id": it.get("id"), "label": _one(v, "labels", name, at), "frames": frames}
+    out.setdefault(lab.name, []).append(obj)
+    return obj

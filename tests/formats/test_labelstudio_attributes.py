@@ -140,9 +140,10 @@ def test_labelwise_to_labelstudio_to_new_project_and_back_is_identical() -> None
     first, _ = _export(SCHEMA, [rec("k1", DATA, stored, meta={"media": MEDIA})])
     imported = parse_schema(translate_config(CONFIG)[0])  # the new project's schema
     back = list(read_labelstudio(stream(first, "ls.json"), imported))
+    assert back[0]["meta"] == {"media": MEDIA}  # the regions' original_width/height
     got = imported.validate_result(back[0]["annotations"][0]["result"], DATA, MEDIA)
     assert got == stored
-    again = rec("k1", DATA, got, meta={"media": MEDIA})
+    again = rec("k1", DATA, got, meta=back[0]["meta"])
     again["id"] = orjson.loads(first)[0]["id"]
     assert _export(imported, [again])[0] == first
 
@@ -238,7 +239,7 @@ def test_malformed_per_region_results_name_the_object_and_reason(item: dict[str,
 
 def test_attributes_through_labelstudio_keep_reader_output_writable() -> None:
     back = list(read_labelstudio(stream(orjson.dumps(HAND), "ls.json"), HAND_SCHEMA))
-    back[0]["meta"] = {"media": {"image": {"width": 400, "height": 300}}}
+    assert back[0]["meta"] == {"media": {"image": {"width": 400, "height": 300}}}
     doc = joined(write_labelstudio(as_pages(back), HAND_SCHEMA, ExportReport()))
     again = list(read_labelstudio(stream(doc, "again.json"), HAND_SCHEMA))
     assert again[0]["annotations"][0]["result"] == back[0]["annotations"][0]["result"]

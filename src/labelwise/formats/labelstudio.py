@@ -14,7 +14,9 @@ bbox/polygon -> ``rectanglelabels``/``polygonlabels`` in percent of ``original_w
 (needs the image size; reported otherwise); keypoints -> one ``keypointlabels`` point per visible
 keypoint, grouped by ``parentID``; audio_ranges -> ``labels`` with start/end seconds (a transcript as a
 ``textarea`` with the same id); time_ranges -> ``timeserieslabels``; video_boxes -> ``videorectangle``
-(frames 1-based, percent). Masks are reported and left out: Label Studio's brush RLE is another codec.
+(frames 1-based, percent). An object's ``attributes`` follow its region as per-region results with the
+region's id (:mod:`labelwise.formats.labelstudio_attrs`). Masks are reported and left out: Label Studio's
+brush RLE is another codec.
 
 Read: the same JSON, ``completed_by`` as an email, an object with ``email`` or a user id.
 """

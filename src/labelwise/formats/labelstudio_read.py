@@ -3,7 +3,10 @@
 Tasks are parsed one at a time (``ijson``), so a large export is never held in memory. ``schema`` is a
 labelwise schema, typically ``parse_schema(translate_config(xml)[0])``; each result item's ``from_name``
 must name one of its labels. Items of types the schema's label cannot hold are errors naming the task and
-the result item. Keys come from ``meta.key``, else the task id.
+the result item. Keys come from ``meta.key``, else the task id. The image (or video) size of a field, given by
+its regions' ``original_width``/``original_height``, becomes ``meta.media[<field>]``, so that a project made
+from the export can write the regions again. Per-region results (the same ``id`` as a region, a ``from_name``
+that is no label) become the object's ``attributes`` (:mod:`labelwise.formats.labelstudio_attrs`).
 """
 
 from __future__ import annotations
@@ -43,15 +46,18 @@ def _read(fh: IO[bytes], name: str, schema: Any) -> Iterator[Record]:
             meta = task.get("meta") if isinstance(task.get("meta"), dict) else {}
             key = str(meta.get("key") or task.get("id") or i)
             record: Record = {"key": key, "data": task["data"], "meta": {}, "annotations": [], "predictions": []}
+            sizes: dict[str, dict[str, Any]] = {}
             for j, ann in enumerate(task.get("annotations") or []):
                 if ann.get("was_cancelled"):
                     continue
-                result = from_ls(schema, task, ann.get("result") or [], name, f"{where}, annotation {j}")
+                result = from_ls(schema, task, ann.get("result") or [], name, f"{where}, annotation {j}", sizes)
                 record["annotations"].append({"annotator": _who(ann), "result": result})
             for j, pred in enumerate(task.get("predictions") or []):
-                result = from_ls(schema, task, pred.get("result") or [], name, f"{where}, prediction {j}")
+                result = from_ls(schema, task, pred.get("result") or [], name, f"{where}, prediction {j}", sizes)
                 record["predictions"].append({"model": pred.get("model_version"), "score": pred.get("score"),
                                               "result": result})
+            if sizes:
+                record["meta"]["media"] = sizes
             yield record
     except ijson.JSONError as exc:
         raise FormatError(name, f"task {i + 1}", f"not valid JSON ({exc})") from None
@@ -64,8 +70,10 @@ def _one(v: dict[str, Any], key: str, name: str, where: str) -> Any:
     return got[0]
 
 
-def from_ls(schema: Any, task: dict[str, Any], items: list[Any], name: str, where: str) -> dict[str, Any]:
-    """A labelwise result from Label Studio result items."""
+def from_ls(schema: Any, task: dict[str, Any], items: list[Any], name: str, where: str,
+            sizes: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A labelwise result from Label Studio result items; ``sizes`` gets ``{field: {width, height}}`` from the
+    regions' ``original_width``/``original_height`` (the image or video size, kept as ``meta.media``)."""
     labels = {lab.name: lab for lab in schema.labels}
     out: dict[str, Any] = {}
     ids: dict[str, dict[str, Any]] = {}
@@ -125,6 +133,8 @@ def from_ls(schema: Any, task: dict[str, Any], items: list[Any], name: str, wher
                     rng["label"] = _one(v, it.get("type") or "labels", name, at)
             elif kind in ("bbox", "polygon", "keypoints", "video_boxes"):
                 obj = _region(lab, it, v, out, groups, name, at)
+                if sizes is not None:
+                    sizes.setdefault(lab.field, {"width": it["original_width"], "height": it["original_height"]})
                 for rid in (it.get("id"), it.get("parentID")):
                     if isinstance(rid, str):
                         regions.setdefault(rid, (lab, obj))

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 CHUNK = 1 << 20
 KEY = re.compile(r"([0-9a-f]{2})/(\1[0-9a-f]{62})(\.[a-z0-9]{1,15})?")
 DERIVED = re.compile(r"[a-z0-9_.-]{1,40}")
-CACHED = re.compile(r"[0-9a-f]{2}|derived")  # the folders of the cache (not snapshots/)
+CACHED = re.compile(r"[0-9a-f]{2}|derived")  # the folders of the cache (snapshots/ is never trimmed)
 CACHE_CONTROL = "private, max-age=86400, immutable"  # keys are content hashes: a key's bytes never change
 EXTRA_TYPES = {".flac": "audio/flac", ".opus": "audio/ogg", ".oga": "audio/ogg", ".webm": "video/webm",
                ".mkv": "video/x-matroska", ".parquet": "application/vnd.apache.parquet", ".wav": "audio/wav"}
@@ -55,7 +55,7 @@ class MediaStore:
     """
 
     def __init__(self, root: Path, blobs: Blobs | None = None, *, cache_bytes: int = 0) -> None:
-        self.root = root  # the media (folder backend) or the local cache (bucket); snapshots live here too
+        self.root = root  # the media (folder backend) or the local cache (bucket)
         self.blobs: Blobs = blobs or FolderBlobs(root)
         self.cache_bytes = cache_bytes
         self._cache_size: int | None = None  # bytes in the cache as this process counts them (None: not yet)

@@ -238,7 +238,8 @@ comments = Table(
 )
 
 # Dataset versions: a snapshot freezes the project's export (its canonical JSON Lines, gzip with a fixed
-# mtime, in DATA_DIR/media/snapshots/) so that any format can be made from it later with identical bytes.
+# mtime, stored as snapshots/<project>/<sha256>.jsonl.gz in the media folder or bucket: ``file_key``) so that any
+# format can be made from it later with identical bytes.
 snapshots = Table(
     "snapshots",
     metadata,

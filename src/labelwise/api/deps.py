@@ -62,22 +62,15 @@ async def get_actor(request: Request, ctx: Annotated[Context, Depends(get_contex
 
 
 async def run_write(request: Request, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run a short write use case (the annotation queue).
+    """Run a short write use case (the annotation queue) in a worker thread.
 
-    On SQLite writes are serial anyway. When the writer is free this instant the use case runs right
-    here on the event loop (``Database.run_if_free``): it takes about as long as a hop to a worker thread
-    and back would. When it is busy (another process writes, an import holds it), the use case goes to
-    a worker thread, one at a time per process: dozens of threads queueing on the write lock only
-    fight over the GIL (measured: 250 -> 440 annotations/s with two processes). On PostgreSQL they use
-    the shared thread pool and run in parallel.
+    On SQLite writes are serial anyway, so these run one at a time per process: dozens of threads
+    queueing on the write lock only fight over the GIL (measured: 250 -> 440 annotations/s with two
+    processes). On PostgreSQL they use the shared thread pool and run in parallel.
     """
     ctx: Context = request.app.state.ctx
-    if not ctx.db.is_sqlite:
-        return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs))
-    done, value = ctx.db.run_if_free(partial(fn, *args, **kwargs))
-    if done:
-        return value  # type: ignore[return-value]
-    return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs), limiter=_write_limiter())
+    limiter = _write_limiter() if ctx.db.is_sqlite else None
+    return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs), limiter=limiter)
 
 
 # One limiter per event loop: a limiter belongs to the loop it was made in (a server has one loop

@@ -11,11 +11,10 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -95,16 +94,9 @@ class _FileLock:
         self._fd: int | None = None
 
     def __enter__(self) -> None:
-        self.acquire(wait=True)
-
-    def acquire(self, *, wait: bool) -> bool:
         if self._fd is None:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
 
     def __exit__(self, *exc: object) -> None:
         assert self._fd is not None
@@ -114,14 +106,6 @@ class _FileLock:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
-
-
-class WriterBusy(Exception):
-    """Raised on entering ``Database.write()`` inside ``Database.no_wait()`` when the writer is taken."""
-
-
-T = TypeVar("T")
-_NO_WAIT: ContextVar[bool] = ContextVar("labelwise_write_no_wait", default=False)
 
 
 class Database:
@@ -138,7 +122,6 @@ class Database:
         self._write_lock = threading.Lock() if self.is_sqlite else None
         path = engine.url.database if self.is_sqlite else None
         self._file_lock = _FileLock(Path(path + ".write-lock")) if path and path != ":memory:" else None
-        self._waiting: list[None] = []  # one entry per thread waiting for the write lock (append/pop are atomic)
 
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = 8) -> Database:
@@ -155,57 +138,10 @@ class Database:
             with self.engine.begin() as conn:
                 yield conn
             return
-        if _NO_WAIT.get():
-            with self._taken_now(), self.engine.connect() as conn:
-                _NO_WAIT.set(False)  # only the first write may be refused: later ones wait as usual
-                conn.info["immediate"] = True
-                with conn.begin():
-                    yield conn
-            return
-        self._waiting.append(None)
-        try:
-            self._write_lock.acquire()
-        finally:
-            self._waiting.pop()
-        try:
-            with self._file_lock or nullcontext(), self.engine.connect() as conn:
-                conn.info["immediate"] = True
-                with conn.begin():
-                    yield conn
-        finally:
-            self._write_lock.release()
-
-    def run_if_free(self, fn: Callable[[], T]) -> tuple[bool, T | None]:
-        """``(True, fn())`` if the writer is free this instant and no thread of this process waits for it;
-        ``(False, None)``, having done nothing, if ``fn``'s first ``write()`` would have to wait (SQLite).
-
-        The API runs the short queue writes this way on the event loop itself, and hands them to a worker
-        thread only when the writer is busy: a hop to a thread and back costs about as much as the write.
-        Only ``fn``'s first ``write()`` may be refused; the ones after it wait as usual.
-        """
-        token = _NO_WAIT.set(True)
-        try:
-            return True, fn()
-        except WriterBusy:
-            return False, None
-        finally:
-            _NO_WAIT.reset(token)
-
-    @contextmanager
-    def _taken_now(self) -> Iterator[None]:
-        assert self._write_lock is not None
-        if self._waiting or not self._write_lock.acquire(blocking=False):
-            raise WriterBusy
-        try:
-            if self._file_lock is not None and not self._file_lock.acquire(wait=False):
-                raise WriterBusy
-            try:
-                yield
-            finally:
-                if self._file_lock is not None:
-                    self._file_lock.__exit__()
-        finally:
-            self._write_lock.release()
+        with self._write_lock, self._file_lock or nullcontext(), self.engine.connect() as conn:
+            conn.info["immediate"] = True
+            with conn.begin():
+                yield conn
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -13,7 +13,6 @@ from pycocotools.coco import COCO
 from labelwise.domain.schema import parse_schema
 from labelwise.formats.base import ExportReport
 from labelwise.formats.coco import read_coco, write_coco
-from labelwise.formats.labelstudio import write_labelstudio
 from labelwise.formats.native import write_jsonl
 from labelwise.formats.voc import write_voc
 from labelwise.formats.yolo import write_yolo
@@ -122,7 +121,6 @@ def test_formats_without_a_place_for_attributes_report_leaving_them_out() -> Non
     writers = {
         "YOLO": lambda r: folder_of(write_yolo(pages(box_only), SCHEMA, r, labels=["boxes"])),
         "VOC": lambda r: folder_of(write_voc(pages(box_only), SCHEMA, r, labels=["boxes"])),
-        "Label Studio": lambda r: joined(write_labelstudio(pages(box_only), SCHEMA, r)),
     }
     for name, write in writers.items():
         report = ExportReport()

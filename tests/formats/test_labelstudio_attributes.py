@@ -243,3 +243,11 @@ def test_attributes_through_labelstudio_keep_reader_output_writable() -> None:
     doc = joined(write_labelstudio(as_pages(back), HAND_SCHEMA, ExportReport()))
     again = list(read_labelstudio(stream(doc, "again.json"), HAND_SCHEMA))
     assert again[0]["annotations"][0]["result"] == back[0]["annotations"][0]["result"]
+
+
+def test_a_keypoints_instance_without_a_visible_point_reports_its_attributes() -> None:
+    result = {"pose": [{"points": {"head": None, "hand": None}, "label": "pose", "attributes": {"side": "left"}}]}
+    doc, report = _export(SCHEMA, [rec("k", DATA, result, meta={"media": MEDIA})])
+    assert orjson.loads(doc)[0]["annotations"][0]["result"] == []
+    assert report.messages() == ["k: pose: object 0: a keypoints instance without a visible point has no Label "
+                                 "Studio region; its attributes are left out"]

@@ -64,3 +64,11 @@ export function formatValue(value) {
   if (typeof value === "string") return value;
   return JSON.stringify(value);
 }
+
+/**
+ * Forms the page's module handles keep their submit buttons disabled in the HTML until that module has
+ * run: a click before it would submit the form as a plain GET and reload the page.
+ */
+export function enableSubmit(form) {
+  for (const button of form?.querySelectorAll("button[type=submit]") ?? []) button.disabled = false;
+}

@@ -1,6 +1,6 @@
 // Items browser: filters and keyset pages ("next" cursor).
 import { get, pageProject } from "./api.js";
-import { fill, h, say } from "./dom.js";
+import { enableSubmit, fill, h, say } from "./dom.js";
 
 const project = pageProject();
 const form = document.getElementById("item-filters");
@@ -40,6 +40,7 @@ async function load(after) {
 }
 
 form.addEventListener("submit", (event) => { event.preventDefault(); load(0); });
+enableSubmit(form);
 nextButton.addEventListener("click", () => load(cursor));
 firstButton.addEventListener("click", () => load(0));
 load(0);

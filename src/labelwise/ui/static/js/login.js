@@ -1,5 +1,5 @@
 import { ApiError, post } from "./api.js";
-import { say } from "./dom.js";
+import { enableSubmit, say } from "./dom.js";
 
 const form = document.getElementById("login-form");
 const error = document.getElementById("login-error");
@@ -16,3 +16,4 @@ form.addEventListener("submit", async (event) => {
     form.querySelector("#password").select();
   }
 });
+enableSubmit(form);

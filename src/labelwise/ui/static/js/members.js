@@ -1,6 +1,6 @@
 // Members: list; managers add by email with a role and remove.
 import { del, get, pageProject, post } from "./api.js";
-import { fill, h, say } from "./dom.js";
+import { enableSubmit, fill, h, say } from "./dom.js";
 
 const project = pageProject();
 const tbody = document.querySelector("#members-table tbody");
@@ -41,5 +41,6 @@ form?.addEventListener("submit", async (event) => {
     say(error, err.message);
   }
 });
+enableSubmit(form);
 
 load();

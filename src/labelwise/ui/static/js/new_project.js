@@ -1,6 +1,6 @@
 // Create a project: name, schema (YAML or JSON), guidelines, overlap, ordering.
 import { ApiError, post } from "./api.js";
-import { say } from "./dom.js";
+import { enableSubmit, say } from "./dom.js";
 import { clearSchemaErrors, showSchemaErrors } from "./schema_errors.js";
 
 const EXAMPLE = `fields:
@@ -61,3 +61,4 @@ form.addEventListener("submit", async (event) => {
     }
   }
 });
+enableSubmit(form);

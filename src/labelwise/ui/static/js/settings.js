@@ -1,6 +1,6 @@
 // Project settings and the label schema (a new version on save).
 import { ApiError, get, pageProject, patch, put } from "./api.js";
-import { say } from "./dom.js";
+import { enableSubmit, say } from "./dom.js";
 import { clearSchemaErrors, showSchemaErrors } from "./schema_errors.js";
 
 const project = pageProject();
@@ -26,6 +26,7 @@ settingsForm.addEventListener("submit", async (event) => {
     say(document.getElementById("settings-status"), err.message, "error");
   }
 });
+enableSubmit(settingsForm);
 
 schemaForm.addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -40,3 +41,4 @@ schemaForm.addEventListener("submit", async (event) => {
     if (err instanceof ApiError) showSchemaErrors(schemaErrors, err);
   }
 });
+enableSubmit(schemaForm);

@@ -1,7 +1,7 @@
 // Snapshots on the Export page: create one (with a note), list them (when, who, counts, hash, QA),
 // download one in any format, open its dataset card, compare two (added / removed / relabelled).
 import { apiUrl, get, post } from "./api.js";
-import { fill, h, say } from "./dom.js";
+import { enableSubmit, fill, h, say } from "./dom.js";
 
 const DIFF_SHOWN = 100; // entries listed per kind (the counts are complete)
 
@@ -103,6 +103,7 @@ export function createSnapshots(project, formatsLoaded) {
       button.disabled = false;
     }
   });
+  enableSubmit(form);
 
   function diffList(kind, entries, total) {
     if (!entries.length) return null;
@@ -137,6 +138,7 @@ export function createSnapshots(project, formatsLoaded) {
       diffList("added", d.added, c.added), diffList("removed", d.removed, c.removed),
       diffList("relabelled", d.relabelled, c.relabelled));
   });
+  enableSubmit(diffForm);
 
   formatsLoaded.then((list) => {
     if (list?.length) formats = list;

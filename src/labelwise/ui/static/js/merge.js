@@ -1,7 +1,9 @@
 // Review of several annotators' results for one item: which spans and relations agree (votes per
 // span and per relation), and a merged result the reviewer edits (checkboxes; other labels by
 // majority) and accepts. A relation is kept only with both of its spans; ↑/↓ move between boxes.
+// chat_turns labels merge turn by turn (chat_merge.js).
 
+import { chatMergeSection } from "./chat_merge.js";
 import { formatValue, h } from "./dom.js";
 
 export const spanKey = (s) => `${s.start}:${s.end}:${s.label}`;
@@ -58,6 +60,7 @@ export function mergePanel(schema, item, annotations, { onAccept }) {
   const chars = (field) => Array.from(item.data?.[field] ?? "");
   const spanBoxes = []; // {box, label, span}
   const relBoxes = []; // {box, rel, label, from, to, wanted, note}
+  const chatParts = []; // {el, name, value()}
   const el = h("section", { class: "merge-box", "aria-labelledby": `merge-${item.id}` },
     h("h3", { id: `merge-${item.id}`, text: "Merge" }),
     h("p", { class: "small muted agree-legend",
@@ -65,7 +68,10 @@ export function mergePanel(schema, item, annotations, { onAccept }) {
   const byName = new Map((schema.labels ?? []).map((l) => [l.name, l]));
   const quote = (label, s) => `“${chars(label.field).slice(s.start, s.end).join("")}”`;
   for (const label of schema.labels ?? []) {
-    if (label.kind === "spans" && t.spans[label.name]?.length) {
+    if (label.kind === "chat_turns") {
+      const part = chatMergeSection(label, item, annotations);
+      if (part) { chatParts.push(part); el.append(part.el); }
+    } else if (label.kind === "spans" && t.spans[label.name]?.length) {
       el.append(h("h4", { text: label.name }), h("ul", { class: "merge-list" }, t.spans[label.name].map(({ span, voters }, i) => {
         const id = `m${item.id}-${label.name}-${i}`;
         const all = voters.length === n;
@@ -129,6 +135,10 @@ export function mergePanel(schema, item, annotations, { onAccept }) {
   function result() {
     const out = {};
     for (const [name, list] of Object.entries(t.values)) out[name] = list[0].value; // the majority (first on ties)
+    for (const part of chatParts) {
+      const value = part.value();
+      if (value) out[part.name] = value; else delete out[part.name];
+    }
     for (const { box, label, span } of spanBoxes) {
       if (!box.checked) continue;
       (out[label] ??= []).push({ ...span });

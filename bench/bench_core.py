@@ -142,7 +142,10 @@ def browse_timings(url: str, token: str, project: str) -> dict[str, float]:
         "page after item 900,000": "/items?limit=50&after=900000",
         "filtered by state, page of 50": "/items?limit=50&state=annotated",
         "filtered count (state)": "/items/count?state=annotated",
-        "text search, page of 50": "/items?limit=50&text=number%20999999",
+        "text search (1 match), page of 50": "/items?limit=50&text=number%20999999",
+        "text search (1 match), count": "/items/count?text=number%20999999",
+        "text search (11 matches), page of 50": "/items?limit=50&text=number%2099999",
+        "text search (every item), page of 50": "/items?limit=50&text=great",
     }
     out = {}
     with httpx.Client(base_url=f"{url}/api/v1/projects/{project}", timeout=None,

@@ -164,6 +164,9 @@ def _conditions(project_id: int, f: ItemFilter, dialect: str = "") -> list[Colum
             sub.append(func.lower(cast(item_payloads.c.data, String)).contains(needle, autoescape=True))
             narrowed = search.candidates(dialect, needle)
             if narrowed is not None:
+                # from the index's candidates, not from a scan of the project's items: ``project_id + 0``
+                # keeps SQLite's planner off the project indexes (240 -> 7 ms for a rare needle in 1,000,000)
+                conds[0] = (items.c.project_id + 0) == project_id
                 conds.append(narrowed)
         # correlate on items only: a listing joins item_payloads too, which must stay in the subquery
         conds.append(exists().where(*sub).correlate(items))

@@ -61,6 +61,7 @@ def test_reviewer_merges_chat_turns_by_keyboard(server: Server, new_context, tmp
     assert checked(boxes[1]) == [False, True, True, False, False]  # off_topic; the only rating; no note
     # the sentiment both gave stays out of the way; the markup note is text
     assert page.locator(".merge-box img, img").count() == 0
+    expect(page.locator(".merge-box .agree-legend")).not_to_contain_text("Spans")  # no spans label here
     page.screenshot(path=str(tmp_path / "chat-merge.png"), full_page=True)
 
     # by keyboard: turn 2 -> off_topic on, rating 5 instead of 4 (one rating per turn)

@@ -61,10 +61,13 @@ export function mergePanel(schema, item, annotations, { onAccept }) {
   const spanBoxes = []; // {box, label, span}
   const relBoxes = []; // {box, rel, label, from, to, wanted, note}
   const chatParts = []; // {el, name, value()}
+  const hasSpans = (schema.labels ?? []).some((l) => l.kind === "spans" || l.kind === "relations");
+  const legend = hasSpans
+    ? `Spans all ${n} annotators agree on are bold and checked; the others are listed with who marked them. Tick what the merged result keeps (↑/↓ move, Space ticks); a relation needs both of its spans. Then Accept merge (M).`
+    : "Tick what the merged result keeps (↑/↓ move, Space ticks), then Accept merge (M).";
   const el = h("section", { class: "merge-box", "aria-labelledby": `merge-${item.id}` },
     h("h3", { id: `merge-${item.id}`, text: "Merge" }),
-    h("p", { class: "small muted agree-legend",
-      text: `Spans all ${n} annotators agree on are bold and checked; the others are listed with who marked them. Tick what the merged result keeps (↑/↓ move, Space ticks); a relation needs both of its spans. Then Accept merge (M).` }));
+    h("p", { class: "small muted agree-legend", text: legend }));
   const byName = new Map((schema.labels ?? []).map((l) => [l.name, l]));
   const quote = (label, s) => `“${chars(label.field).slice(s.start, s.end).join("")}”`;
   for (const label of schema.labels ?? []) {

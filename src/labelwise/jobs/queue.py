@@ -59,12 +59,28 @@ def _register(huey: Huey) -> None:
         status = jobs.run_job(ctx, job_id)
         log.info("job %s: %s", job_id, status)
 
+    @huey.task(name="drain_search_index")
+    def drain_search_index() -> None:
+        ctx = _CONTEXTS.get(id(huey))
+        if ctx is None:
+            raise RuntimeError("no context bound to this queue's consumer")
+        from labelwise.services import jobs
+
+        log.info("text index: %s ids indexed from the backlog", jobs.drain_search_index(ctx))
+
     huey.labelwise_run_job = run_job  # type: ignore[attr-defined]
+    huey.labelwise_drain = drain_search_index  # type: ignore[attr-defined]
 
 
 def enqueue(settings: Settings, job_id: int, *, name: str | None = None) -> None:
     """Hand a recorded job to the queue."""
     queue_for(settings, name=name).labelwise_run_job(job_id)  # type: ignore[attr-defined]
+
+
+def enqueue_drain(settings: Settings, *, name: str | None = None) -> None:
+    """Ask for the text index's backlog to be indexed (SQLite; a no-op task elsewhere is not queued)."""
+    if settings.is_sqlite:
+        queue_for(settings, name=name).labelwise_drain()  # type: ignore[attr-defined]
 
 
 class _ThreadConsumer(Consumer):  # type: ignore[misc]
@@ -89,11 +105,18 @@ class Worker:
                                         initial_delay=0.05, max_delay=1.0, check_worker_health=False)
 
     def start(self) -> Worker:
+        self._drain_leftovers()
         self.consumer.start()
         return self
 
     def run(self) -> None:
+        self._drain_leftovers()
         self.consumer.run()
+
+    def _drain_leftovers(self) -> None:
+        """A backlog left by a process that stopped before its drain ran is drained first thing."""
+        if self.huey.labelwise_drain.name not in {t.name for t in self.huey.pending()}:  # type: ignore[attr-defined]
+            enqueue_drain(_CONTEXTS[id(self.huey)].settings, name=self.huey.name)
 
     def stop(self) -> None:
         self.consumer.stop(graceful=True)

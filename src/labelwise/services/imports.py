@@ -9,6 +9,7 @@ half-way leaves only staged rows, which ``recover_stale_imports`` removes.
 from __future__ import annotations
 
 import csv
+import logging
 import os
 import random
 import socket
@@ -35,6 +36,8 @@ from labelwise.store import audit, imported_labels, media_refs
 from labelwise.store import items as item_rows
 from labelwise.store import quality as quality_rows
 from labelwise.store.clock import aware, now
+
+log = logging.getLogger("labelwise.imports")
 
 MAX_REPORTED_ERRORS = 1000
 RESERVED = frozenset({"key", "meta", "predictions", "data", "gold"})
@@ -330,9 +333,23 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
                 audit.record(conn, user_id=actor.id, project_id=access.id, action="import.rejected",
                              target=source[:200], details={"rows": report.rows, "invalid": report.invalid})
         raise
+    _index_later(ctx)
     if progress:
         progress(report.rows)
     return report
+
+
+def _index_later(ctx: Context) -> None:
+    """SQLite: the new items wait in the text index's backlog (searched by a scan, so results are exact);
+    a background job indexes them. If the queue cannot take it, the next worker to start drains them."""
+    if not ctx.settings.is_sqlite:
+        return
+    from labelwise.jobs import enqueue_drain
+
+    try:
+        enqueue_drain(ctx.settings)
+    except Exception:  # the import is published; only the index's catch-up waits
+        log.warning("could not queue the text index's catch-up", exc_info=True)
 
 
 def _write_batch(ctx: Context, access: ProjectAccess, import_id: int,

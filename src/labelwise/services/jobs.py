@@ -8,6 +8,9 @@ permission checks hold when it runs too (a manager removed in between gets a fai
 Kinds: ``recompute`` (final labels of the project, ``method``), ``snapshot`` (``name``) and
 ``import_file`` (a file on the server: ``path``, ``format``, ``labels``, ``skip_invalid``; instance
 admins only, since it reads the server's disk).
+
+:func:`drain_search_index` is the queue's other task (no ``jobs`` row: it belongs to no project or user):
+on SQLite it indexes the ids imports left in the text index's backlog (``store.search``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from labelwise.domain.permissions import Action, Actor
 from labelwise.errors import Forbidden, Invalid, LabelwiseError, NotFound
 from labelwise.services.access import open_project
 from labelwise.services.context import Context
-from labelwise.store import audit
+from labelwise.store import audit, search
 from labelwise.store import jobs as job_rows
 from labelwise.store import users as user_rows
 
@@ -112,3 +115,17 @@ def _dispatch(ctx: Context, actor: Actor, project_id: int, kind: str, params: di
             return imports.import_stream(ctx, actor, project_id, stream, params["format"], source=path.name,
                                          skip_invalid=params["skip_invalid"], labels=params["labels"]).as_dict()
     raise Invalid(f"unknown job kind {kind!r}")
+
+
+def drain_search_index(ctx: Context, *, chunk: int = search.DRAIN_CHUNK, limit: int | None = None) -> int:
+    """Index what imports left in the text index's backlog, ``chunk`` ids per write transaction (so that
+    other writers get the one SQLite writer in between); the ids covered. ``limit`` stops after that many
+    (tests). Idempotent: a crash leaves the rest in the backlog, searched by a scan until a later drain."""
+    done = 0
+    while limit is None or done < limit:
+        with ctx.db.write() as conn:
+            step = search.drain_step(conn, chunk if limit is None else min(chunk, limit - done))
+        if not step:
+            break
+        done += step
+    return done

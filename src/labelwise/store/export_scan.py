@@ -47,7 +47,7 @@ def scan(conn: Connection, project_id: int, f: ItemFilter, *, page: int) -> Iter
     """Every matching item, ``page`` at a time, in id order, read in the caller's transaction."""
     item_q = (select(items.c.id, items.c.key, items.c.state, _raw(item_payloads.c.data), _raw(item_payloads.c.meta))
               .join(item_payloads, item_payloads.c.item_id == items.c.id)
-              .where(*_conditions(project_id, f), items.c.id > bindparam("after"))
+              .where(*_conditions(project_id, f, conn.dialect.name), items.c.id > bindparam("after"))
               .order_by(items.c.id).limit(bindparam("page")))
     in_range = (bindparam("first"), bindparam("last"))
     ann_q = (select(annotations.c.item_id, annotations.c.id, users.c.email, _raw(annotations.c.result),

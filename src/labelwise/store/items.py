@@ -91,7 +91,7 @@ def insert_items(conn: Connection, *, project_id: int, import_id: int, batch: Se
                  for i, it in pairs])
     insert_rows(conn, item_payloads, ("item_id", "data", "meta"),
                 [(i, json_value(it.data), json_value(it.meta)) for i, it in pairs])
-    search.index_range(conn, ids[0], ids[-1])  # SQLite: the ids are consecutive (allocate_ids)
+    search.defer_range(conn, ids[0], ids[-1])  # SQLite: the ids are consecutive (allocate_ids)
     insert_rows(conn, predictions, ("item_id", "model", "score", "result", "created_at"),
                 [(i, p["model"], p["score"], json_value(p["result"]), stamp)
                  for i, it in pairs for p in it.predictions])

@@ -4,10 +4,16 @@ The search itself is always the same exact condition, ``lower(data as text) LIKE
 only narrows the rows it is checked on, so both databases give the same results with or without it.
 
 - **SQLite**: an FTS5 table ``item_search`` with the trigram tokenizer, external content on
-  ``item_payloads`` (the index holds no copy of the text). ``insert_items`` indexes each batch of new
-  payloads in one statement (a trigger per row costs six times as much); triggers remove deleted payloads
-  (an import discarded, a project deleted) and re-index a changed one. A needle of three characters or
-  more becomes an AND of its trigrams; FTS5 folds case (beyond ASCII) like our ``lower``.
+  ``item_payloads`` (the index holds no copy of the text). Indexing costs about 10 µs a row, so an import
+  does not index: ``insert_items`` records each batch's id range in ``item_search_backlog``
+  (:func:`defer_range`), and :func:`drain_step`, run by a background job after the import, indexes a
+  range a chunk at a time, deleting what it indexed from the backlog in the same transaction. A payload
+  is either indexed or inside a backlog range, never both; the search takes the index's candidates plus
+  every item of the backlog (checked exactly), so results never depend on how far the drain got.
+  Triggers remove deleted payloads (an import discarded, a project deleted) and re-index a changed one,
+  for indexed rows only (an FTS5 'delete' of a row it never indexed corrupts the index). A needle of
+  three characters or more becomes an AND of its trigrams; FTS5 folds case (beyond ASCII) like our
+  ``lower``.
 - **PostgreSQL**: a GIN index with ``gin_trgm_ops`` (pg_trgm) on the very expression the search uses,
   ``lower(CAST(data AS VARCHAR))``; the planner uses it for a LIKE with three characters or more.
 
@@ -16,20 +22,36 @@ Shorter needles scan, as they did before the index.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, column, literal_column, select, table, text
+from sqlalchemy import Connection, column, literal_column, select, table, text, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from labelwise.store.tables import items
 
 FTS_TABLE = "item_search"
+BACKLOG = "item_search_backlog"
 PG_INDEX = "ix_item_payloads_search"
 MAX_TRIGRAMS = 24  # a longer needle is narrowed by its first 24 distinct trigrams, then checked exactly
+DRAIN_CHUNK = 2000  # item ids indexed per drain transaction (about 20 ms of the one SQLite writer)
 
 _fts = table(FTS_TABLE, column("rowid"))
+_backlog = table(BACKLOG, column("first_id"), column("last_id"))
 _INDEX_RANGE = text(
     f"INSERT INTO {FTS_TABLE} (rowid, data) SELECT item_id, data FROM item_payloads"
     " WHERE item_id >= :first AND item_id <= :last"
 )
+# New ids come after every existing one (allocate_ids), so backlog ranges at or past ``first`` cover no
+# row: they are left from items deleted before they were indexed, and are cut away so that ranges never
+# overlap (a row in two ranges would be indexed twice).
+_CLIP = [
+    text(f"DELETE FROM {BACKLOG} WHERE first_id >= :first"),
+    text(f"UPDATE {BACKLOG} SET last_id = :first - 1 WHERE last_id >= :first"),
+]
+_EXTEND = text(f"UPDATE {BACKLOG} SET last_id = :last WHERE last_id = :first - 1")
+_ADD = text(f"INSERT INTO {BACKLOG} (first_id, last_id) VALUES (:first, :last)")
+_OLDEST = text(f"SELECT first_id, last_id FROM {BACKLOG} ORDER BY first_id LIMIT 1")
+_DONE = text(f"DELETE FROM {BACKLOG} WHERE first_id = :first")
+_RESTART = text(f"UPDATE {BACKLOG} SET first_id = :next WHERE first_id = :first")
+_WAITING = text(f"SELECT coalesce(sum(last_id - first_id + 1), 0) FROM {BACKLOG}")
 
 
 def is_search_object(name: str | None) -> bool:
@@ -37,10 +59,42 @@ def is_search_object(name: str | None) -> bool:
     return name is not None and (name in (PG_INDEX, FTS_TABLE) or name.startswith(FTS_TABLE + "_"))
 
 
-def index_range(conn: Connection, first: int, last: int) -> None:
-    """Index the payloads of items ``first..last`` (just written by this transaction; SQLite only)."""
-    if conn.dialect.name == "sqlite":
-        conn.execute(_INDEX_RANGE, {"first": first, "last": last})
+def defer_range(conn: Connection, first: int, last: int) -> None:
+    """Record that the payloads of items ``first..last`` (just written by this transaction) wait for the
+    index (SQLite only); a range that continues the previous one extends it."""
+    if conn.dialect.name != "sqlite":
+        return
+    bounds = {"first": first, "last": last}
+    for stmt in _CLIP:
+        conn.execute(stmt, bounds)
+    if not conn.execute(_EXTEND, bounds).rowcount:
+        conn.execute(_ADD, bounds)
+
+
+def drain_step(conn: Connection, chunk: int = DRAIN_CHUNK) -> int:
+    """Index up to ``chunk`` ids of the oldest backlog range and take them off the backlog, in the
+    caller's (write) transaction; how many ids it covered, 0 once the backlog is empty. Safe to repeat
+    and to run from several workers: each step reads the backlog inside its own write transaction."""
+    if conn.dialect.name != "sqlite":
+        return 0
+    row = conn.execute(_OLDEST).first()
+    if row is None:
+        return 0
+    first, last = int(row[0]), int(row[1])
+    end = min(last, first + chunk - 1)
+    conn.execute(_INDEX_RANGE, {"first": first, "last": end})
+    if end == last:
+        conn.execute(_DONE, {"first": first})
+    else:
+        conn.execute(_RESTART, {"first": first, "next": end + 1})
+    return end - first + 1
+
+
+def waiting(conn: Connection) -> int:
+    """How many item ids wait for the index (0 on PostgreSQL)."""
+    if conn.dialect.name != "sqlite":
+        return 0
+    return int(conn.execute(_WAITING).scalar_one())
 
 
 def fts_query(needle: str) -> str | None:
@@ -59,4 +113,8 @@ def candidates(dialect: str, needle: str) -> ColumnElement[bool] | None:
     if query is None:
         return None
     match = select(_fts.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(query))
-    return items.c.id.in_(match)
+    # plus every item still waiting in the backlog: a rowid range per backlog row, not a scan of the project
+    tail = items.alias("unindexed")
+    waiting_ids = select(tail.c.id).join_from(_backlog, tail, tail.c.id.between(_backlog.c.first_id,
+                                                                               _backlog.c.last_id))
+    return items.c.id.in_(union_all(match, waiting_ids))

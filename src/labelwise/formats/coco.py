@@ -43,7 +43,7 @@ from labelwise.formats.base import (
     pick_labels,
     source_name,
 )
-from labelwise.formats.final import chosen_results
+from labelwise.formats.final import chosen_results, final_results
 from labelwise.formats.images import (
     IMAGE_KINDS,
     Categories,
@@ -91,6 +91,7 @@ def write_coco(pages: Pages, schema: Any, report: ExportReport, *, labels: list[
             chunks: list[bytes] = []  # an image's annotations, serialised together (few live objects)
             for record in page:
                 anns: list[dict[str, Any]] = []
+                append = anns.append
                 report.items += 1
                 image_id += 1
                 key = item_key(record)
@@ -102,18 +103,22 @@ def write_coco(pages: Pages, schema: Any, report: ExportReport, *, labels: list[
                 images.append({"id": image_id, "file_name": source_name(value) or key, "width": size and size[0],
                                "height": size and size[1], "key": key,
                                "source": value.get("url") if isinstance(value, dict) else value})
-                for who, result in chosen_results(record, names, which):
+                for who, result in ([("final", final_results(record, names))] if final
+                                    else chosen_results(record, names, which)):
                     for lab in labs:
+                        boxes = result.get(lab.name)
+                        if not boxes:
+                            continue
                         ids = cat_ids[lab.name]
                         bbox = lab.kind == "bbox"
-                        for item in result.get(lab.name) or ():
+                        for item in boxes:
                             if bbox and final and item.keys() <= _PLAIN_BOX and not item.get("rotation"):
                                 # the common case (a box with nothing else to write), built in one go
                                 w, h = item["width"], item["height"]
                                 ann_id += 1
-                                anns.append({"id": ann_id, "image_id": image_id, "category_id": ids[item["label"]],
-                                             "iscrowd": 0, "bbox": [item["x"], item["y"], w, h], "area": w * h,
-                                             "segmentation": []})
+                                append({"id": ann_id, "image_id": image_id, "category_id": ids[item["label"]],
+                                        "iscrowd": 0, "bbox": [item["x"], item["y"], w, h], "area": w * h,
+                                        "segmentation": []})
                                 continue
                             if bbox and not item.get("rotation"):
                                 w, h = item["width"], item["height"]

@@ -69,8 +69,8 @@ def _general(text: str, spans: Any, parts: list[str], report: ExportReport, key:
         parts.append("\n")
 
 
-def _word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
+#: the characters of ASCII words (``\w`` with ``re.ASCII``): a set lookup, not a call per character
+_ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 def _aligned(text: str, spans: Any, parts: list[str]) -> bool:
@@ -79,12 +79,12 @@ def _aligned(text: str, spans: Any, parts: list[str]) -> bool:
     ``False`` (nothing appended) when a span does not start and end on token boundaries or overlaps
     another, which the general path reports."""
     ordered = sorted(spans, key=_span_order) if spans else ()
-    pos, n = 0, len(text)
+    pos, n, word = 0, len(text), _ASCII_WORD
     for span in ordered:
         s, e = span["start"], span["end"]
         if not (isinstance(s, int) and isinstance(e, int) and pos <= s < e <= n) or text[s].isspace() \
-                or text[e - 1].isspace() or (s and _word(text[s - 1]) and _word(text[s])) \
-                or (e < n and _word(text[e - 1]) and _word(text[e])):
+                or text[e - 1].isspace() or (s and text[s - 1] in word and text[s] in word) \
+                or (e < n and text[e - 1] in word and text[e] in word):
             return False
         pos = e
     out: list[str] = []

@@ -3,6 +3,7 @@
 Run:  python bench/bench_core.py            (SQLite, 1 worker; SQLite, 2 workers; PostgreSQL, 1 worker)
       python bench/bench_core.py --quick    (smaller sizes, for a smoke run)
       python bench/bench_core.py --only sqlite-1 --big   (adds the 1,000,000-item export)
+      python bench/bench_core.py --keep     (keeps the data folders in /tmp/lw-bench-*; removed by default)
 
 Prints one table per configuration and writes bench/out/core.json. Every labelwise figure is also
 given as a share of a ceiling measured in the same run: a plain ``executemany`` of the same rows
@@ -15,6 +16,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import shutil
 import sqlite3
 import tempfile
 import threading
@@ -172,9 +174,31 @@ def import_locally(settings: Settings, actor: Any, project: str, path: Path) -> 
     return report.created / elapsed
 
 
-def run(config: str, *, n_import: int, seconds: float, big: bool, pool: Any) -> dict[str, Any]:
-    kind, workers = config.split("-")
+def drain_index(settings: Settings) -> tuple[float, int]:
+    """Run the text index's catch-up (the job an import queues; SQLite) here: seconds, ids indexed."""
+    from labelwise.services.jobs import drain_search_index
+
+    ctx = prepare(settings, migrate=False)
+    t0 = time.perf_counter()
+    n = drain_search_index(ctx)
+    elapsed = time.perf_counter() - t0
+    ctx.close()
+    return elapsed, n
+
+
+def run(config: str, *, n_import: int, seconds: float, big: bool, pool: Any, keep: bool = False) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix=f"lw-bench-{config}-"))
+    try:
+        return _run(config, work, n_import=n_import, seconds=seconds, big=big, pool=pool)
+    finally:
+        if keep:
+            console.print(f"data kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _run(config: str, work: Path, *, n_import: int, seconds: float, big: bool, pool: Any) -> dict[str, Any]:
+    kind, workers = config.split("-")
     db = fresh_pg(f"lw_bench_{kind}_{workers}") if kind == "postgres" else None
     settings = Settings(data_dir=work / "data", db=db)
     ctx = prepare(settings)
@@ -212,6 +236,9 @@ def run(config: str, *, n_import: int, seconds: float, big: bool, pool: Any) -> 
             out["import_rate"] = n_import / (time.perf_counter() - t0)
             for body in bodies:  # the annotation project gets the same items
                 client.post("/api/v1/projects/annotate/import?format=jsonl", content=body).raise_for_status()
+        # the server runs no job worker here: the text index's catch-up of both imports, timed on its own
+        elapsed, n = drain_index(settings)
+        out["drain_rate"] = n / elapsed if n else None
         out["executemany_rate"] = ceiling_executemany(data)
         path = work / "items.jsonl"
         path.write_bytes(b"".join(bodies))
@@ -228,6 +255,8 @@ def run(config: str, *, n_import: int, seconds: float, big: bool, pool: Any) -> 
                 for start in range(n_import, 1_000_000, 100_000):
                     f.write(jsonl(rows(start, min(100_000, 1_000_000 - start))))
             import_locally(settings, actor, "imports", more)
+            elapsed, n = drain_index(settings)
+            out["big_drain_rate"] = n / elapsed if n else None
             seed_annotations(settings.database_url, 1, admin["id"])
             with PeakRss(proc.pid) as peak:
                 elapsed, n = export_once(url, token, "imports")
@@ -251,6 +280,8 @@ def report(r: dict[str, Any]) -> Table:
     c = r["ceiling"]["rate"]
     t.add_row("import over HTTP, items/s", f"{r['import_rate']:,.0f}", f"executemany {r['executemany_rate']:,.0f}",
               f"{r['import_rate'] / r['executemany_rate']:.0%}")
+    if r.get("drain_rate"):
+        t.add_row("  then the text index's catch-up (drain job), items/s", f"{r['drain_rate']:,.0f}", "", "")
     t.add_row("import JSONL file (local, CLI path), items/s", f"{r['cli_import_rate']:,.0f}",
               f"executemany {r['executemany_rate']:,.0f}", f"{r['cli_import_rate'] / r['executemany_rate']:.0%}")
     t.add_row("next+submit, 32 annotators, annotations/s", f"{r['annotate_rate']:,.0f}", f"bare pair {c:,.0f}/s",
@@ -264,6 +295,8 @@ def report(r: dict[str, Any]) -> Table:
     if "big_export_rate" in r:
         t.add_row(f"export {r['big_export_items']:,} items JSONL, items/s", f"{r['big_export_rate']:,.0f}", "", "")
         t.add_row("  server peak memory during export, MB", f"{r['big_export_peak_mb']:.0f}", "same as 100k", "")
+        if r.get("big_drain_rate"):
+            t.add_row("  text index catch-up of 900,000 items, items/s", f"{r['big_drain_rate']:,.0f}", "", "")
     for name, ms in r.get("browse_ms", {}).items():
         t.add_row(f"1,000,000 items: {name}, ms", f"{ms:.1f}", "", "")
     t.add_row("server memory at rest, MB", f"{r['rss_rest_mb']:.0f}", "< 120", "")
@@ -275,13 +308,15 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--big", action="store_true", help="also export 1,000,000 items (sqlite-1 only)")
     parser.add_argument("--only", action="append", help="sqlite-1, sqlite-2, postgres-1, postgres-2")
+    parser.add_argument("--keep", action="store_true", help="keep the data folders (/tmp/lw-bench-*)")
     args = parser.parse_args()
     configs = args.only or ["sqlite-1", "sqlite-2", "postgres-1"]
     n_import, seconds = (20_000, 8.0) if args.quick else (100_000, 30.0)
     results = []
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         for config in configs:
-            r = run(config, n_import=n_import, seconds=seconds, big=args.big and config == "sqlite-1", pool=pool)
+            r = run(config, n_import=n_import, seconds=seconds, big=args.big and config == "sqlite-1", pool=pool,
+                    keep=args.keep)
             results.append(r)
             console.print(report(r))
     out = Path(__file__).parent / "out"

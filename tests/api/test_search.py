@@ -150,3 +150,20 @@ def test_ids_reused_after_a_discarded_import(world: Any) -> None:
         assert ids[2] == ids[1] + 1  # the rejected import's ids, taken again
     _same_as_scan(world, ids, RECORDS, NEEDLES)
     _check_index(world)
+
+
+def _exported_ids(w: Any, needle: str) -> list[int]:
+    r = w.manager.client.get(f"{P}/export", params={"format": "jsonl", "text": needle})
+    assert r.status_code == 200, r.text
+    return [orjson.loads(line)["id"] for line in r.content.splitlines()]
+
+
+def test_text_filtered_export_matches_the_search(world: Any) -> None:
+    """The export's text filter goes through the index too (it is given the dialect), with the same rows."""
+    ids = import_records(world, RECORDS)
+    needles = ["café", "number 1999", "great", "ab", "straße", "nothing at all"]
+    before = {n: _exported_ids(world, n) for n in needles}  # everything still in the backlog
+    drain_search_index(world.ctx)
+    for needle in needles:
+        expected = _scan(ids, RECORDS, needle)
+        assert before[needle] == expected == _exported_ids(world, needle), needle

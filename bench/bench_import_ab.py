@@ -1,0 +1,110 @@
+"""Import speed A/B across git revisions: 100,000 items over HTTP (10 JSONL requests, one uvicorn worker,
+no job threads), each with the same run's ``executemany`` ceiling, the revisions alternated round by round
+(the machine is shared: read the medians and the shares).
+
+Run:  python bench/bench_import_ab.py --rev 8b1c477~1 --rev 182988e --rev HEAD --rounds 5
+      python bench/bench_import_ab.py --rev HEAD --pg        (PostgreSQL; BENCH_PG as in bench_core)
+
+Each revision's ``src`` and ``bench`` are extracted with ``git archive`` into a temporary folder and run
+there (its own server and client code); nothing is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def child(tree: Path, n: int, pg: bool) -> None:
+    """One import with the code of ``tree``; prints a JSON line."""
+    sys.path[:0] = [str(tree / "src"), str(tree / "bench")]  # before this script's own folder
+    import _server
+    import httpx
+    from bench_core import SCHEMA, ceiling_executemany, fresh_pg, jsonl, rows
+
+    from labelwise.config import Settings
+    from labelwise.domain.permissions import Actor
+    from labelwise.services import auth, projects
+    from labelwise.services.setup import prepare
+
+    work = Path(tempfile.mkdtemp(prefix="lw-bench-ab-"))
+    try:
+        db = fresh_pg("lw_bench_import_ab") if pg else None
+        settings = Settings(data_dir=work / "data", db=db)
+        ctx = prepare(settings)
+        admin = auth.create_user(ctx, None, email="admin@bench", password="benchmark!", is_admin=True)
+        token = auth.create_token(ctx, None, email="admin@bench")
+        projects.create_project(ctx, Actor(id=admin["id"], email="admin@bench", is_admin=True), name="imports",
+                                schema=SCHEMA)
+        ctx.close()
+        data = rows(0, n)
+        bodies = [jsonl(data[i:i + n // 10]) for i in range(0, n, n // 10)]
+        env = {"LABELWISE_DATA_DIR": str(settings.data_dir), "LABELWISE_JOB_WORKERS": "0",
+               **({"LABELWISE_DB": db} if db else {})}
+        proc, url = _server.start("labelwise.api.app:app_from_env", env=env)
+        try:
+            time.sleep(2)
+            with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=None) as client:
+                t0 = time.perf_counter()
+                for body in bodies:
+                    r = client.post("/api/v1/projects/imports/import?format=jsonl", content=body)
+                    assert r.status_code == 201, r.text
+                rate = n / (time.perf_counter() - t0)
+        finally:
+            _server.stop(proc)
+        print(json.dumps({"rate": rate, "ceiling": ceiling_executemany(data)}), flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def extract(rev: str, into: Path) -> Path:
+    into.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src", "bench"], check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rev", action="append", required=True, help="a git revision (repeat to compare)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--pg", action="store_true", help="PostgreSQL instead of SQLite")
+    args = parser.parse_args()
+    results: dict[str, list[tuple[float, float]]] = {rev: [] for rev in args.rev}
+    with tempfile.TemporaryDirectory(prefix="lw-bench-ab-trees-") as tmp:
+        trees = {rev: extract(rev, Path(tmp) / f"t{i}") for i, rev in enumerate(args.rev)}
+        for round_ in range(args.rounds):
+            for rev, tree in trees.items():
+                env = {**os.environ, "PYTHONPATH": f"{tree / 'src'}{os.pathsep}{tree / 'bench'}"}
+                cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(tree), str(args.items)]
+                if args.pg:
+                    cmd.append("--child-pg")
+                line = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+                got = json.loads(line.strip().splitlines()[-1])
+                results[rev].append((got["rate"], got["ceiling"]))
+                print(f"round {round_ + 1} {rev}: {got['rate']:,.0f} items/s, executemany {got['ceiling']:,.0f}",
+                      flush=True)
+    for rev, runs in results.items():
+        rates = [r for r, _ in runs]
+        shares = ", ".join(f"{r / c:.0%}" for r, c in runs)
+        print(f"{rev}: median {statistics.median(rates):,.0f} items/s ({'; '.join(f'{r:,.0f}' for r in rates)}),"
+              f" share of executemany {shares}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 4 and sys.argv[1] == "--child":
+        child(Path(sys.argv[2]), int(sys.argv[3]), "--child-pg" in sys.argv)
+    else:
+        main()

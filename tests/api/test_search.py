@@ -167,3 +167,17 @@ def test_text_filtered_export_matches_the_search(world: Any) -> None:
     for needle in needles:
         expected = _scan(ids, RECORDS, needle)
         assert before[needle] == expected == _exported_ids(world, needle), needle
+
+
+def test_concurrent_drains(world: Any) -> None:
+    """Two drains at once (two workers) share the backlog: each id indexed once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    world.ctx.settings = world.ctx.settings.model_copy(update={"import_batch_size": 3})
+    ids = import_records(world, RECORDS * 4)
+    with ThreadPoolExecutor(2) as pool:
+        done = list(pool.map(lambda _: drain_search_index(world.ctx, chunk=2), range(2)))
+    assert sum(done) == (len(ids) if world.ctx.settings.is_sqlite else 0)
+    assert _waiting(world) == 0
+    _same_as_scan(world, ids, RECORDS * 4, NEEDLES)
+    _check_index(world)

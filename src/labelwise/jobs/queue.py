@@ -115,8 +115,9 @@ class Worker:
 
     def _drain_leftovers(self) -> None:
         """A backlog left by a process that stopped before its drain ran is drained first thing."""
-        if self.huey.labelwise_drain.name not in {t.name for t in self.huey.pending()}:  # type: ignore[attr-defined]
-            enqueue_drain(_CONTEXTS[id(self.huey)].settings, name=self.huey.name)
+        settings = _CONTEXTS[id(self.huey)].settings
+        if settings.is_sqlite and "drain_search_index" not in {t.name for t in self.huey.pending()}:
+            enqueue_drain(settings, name=self.huey.name)
 
     def stop(self) -> None:
         self.consumer.stop(graceful=True)

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from sqlalchemy import text
 
-from labelwise.jobs import Worker
+from labelwise.jobs import Worker, queue_for
 from labelwise.services.jobs import drain_search_index
 from labelwise.store import search
 from tests.api.helpers import API, all_item_ids, import_records
@@ -125,6 +125,8 @@ def test_index_follows_deleted_items(world: Any) -> None:
 def test_an_import_queues_the_drain(world: Any) -> None:
     """Import -> the drain job on the queue -> an empty backlog (PostgreSQL: nothing to drain)."""
     ids = import_records(world, RECORDS)
+    pending = [t.name for t in queue_for(world.ctx.settings).pending()]
+    assert pending == (["drain_search_index"] if world.ctx.settings.is_sqlite else [])  # queued by the import
     with Worker(world.ctx, workers=1) as worker:
         deadline = time.monotonic() + 30
         while _waiting(world) and time.monotonic() < deadline:

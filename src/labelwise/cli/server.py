@@ -89,8 +89,8 @@ def worker(
     data_dir: DataDirOption = None, db: DbOption = None,
     threads: Annotated[int, typer.Option("--threads", "-t", min=1, help="Jobs run at once.")] = 1,
 ) -> None:
-    """Run background jobs (recomputes, snapshots, server-side imports) until interrupted. Use it with
-    LABELWISE_JOB_WORKERS=0 on the servers, or beside them for more job throughput."""
+    """Run background jobs (recomputes, snapshots, server-side imports, the SQLite text index catch-up) until
+    interrupted. Use it with LABELWISE_JOB_WORKERS=0 on the servers, or beside them for more job throughput."""
     from labelwise.jobs import Worker
     from labelwise.services.setup import prepare
 

@@ -1,4 +1,5 @@
-"""Background work on huey: project-wide recomputes, snapshots, imports of server-side files.
+"""Background work on huey: project-wide recomputes, snapshots, imports of server-side files, the SQLite text
+index catch-up.
 
 - :func:`queue_for` builds (once per settings, never at import) a ``SqliteHuey`` in the data folder
   (``jobs.db``: nothing to install or run) or a ``RedisHuey`` when ``LABELWISE_REDIS_URL`` is set (several

@@ -11,27 +11,22 @@ from __future__ import annotations
 import csv
 import logging
 import os
-import random
 import socket
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import IO, Any
 
-import orjson
-
 from labelwise.domain.permissions import Action, Actor
-from labelwise.domain.schema import LabelSchema
-from labelwise.domain.states import Ordering, sort_key_for
 from labelwise.errors import Invalid, LabelwiseError
 from labelwise.formats import registry
 from labelwise.formats.records import FORMATS as ROW_FORMATS
 from labelwise.formats.records import Row, RowError, read_rows
-from labelwise.services import checks, quality
+from labelwise.services import quality
 from labelwise.services.access import ProjectAccess, open_project
 from labelwise.services.context import Context
-from labelwise.services.import_labels import LabelPolicy, LabelProblem, read_format
-from labelwise.services.media import MediaStore
+from labelwise.services.import_labels import LabelPolicy, read_format
+from labelwise.services.import_rows import Annotations, Extras, RowProblem, RowReader
 from labelwise.store import audit, imported_labels, media_refs
 from labelwise.store import items as item_rows
 from labelwise.store import quality as quality_rows
@@ -40,9 +35,6 @@ from labelwise.store.clock import aware, now
 log = logging.getLogger("labelwise.imports")
 
 MAX_REPORTED_ERRORS = 1000
-RESERVED = frozenset({"key", "meta", "predictions", "data", "gold"})
-MEDIA_KINDS = frozenset({"image", "audio", "video", "timeseries"})
-MEDIA_PREFIX = "media:"
 csv.field_size_limit(1 << 30)  # fields up to 1 GiB: a long document is data, not an attack
 
 
@@ -69,212 +61,6 @@ class ImportReport:
             self.errors.append({"row": row, "loc": loc or [], "msg": msg})
 
 
-class _RowProblem(Exception):
-    def __init__(self, msg: str, loc: list[Any] | None = None) -> None:
-        super().__init__(msg)
-        self.loc = loc or []
-
-
-def _as_object(value: Any, what: str) -> dict[str, Any] | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        try:
-            value = orjson.loads(value)
-        except orjson.JSONDecodeError as exc:
-            raise _RowProblem(f"{what} is not valid JSON ({exc})", [what]) from None
-    if not isinstance(value, dict):
-        raise _RowProblem(f"{what} must be an object", [what])
-    return value
-
-
-@dataclass(slots=True)
-class _Extras:
-    """What a row brings besides its item and annotations: a gold answer, media references."""
-
-    gold: dict[str, Any] | None = None
-    refs: list[dict[str, Any]] = field(default_factory=list)
-
-
-class _RowReader:
-    """Turns input rows into new items: data, key, meta, predictions, checked against the schema.
-
-    Built once per import so the per-row work is only what each row needs.
-    """
-
-    def __init__(self, schema: LabelSchema, key_field: str | None, ordering: str,
-                 labels: LabelPolicy | None = None, *, access: ProjectAccess | None = None,
-                 media: MediaStore | None = None) -> None:
-        self.schema = schema
-        self.labels = labels
-        self.access = access
-        self.media = media
-        self.media_fields = {f: k for f, k in schema.fields.items() if k in MEDIA_KINDS}
-        self.known_keys: set[str] = set()
-        self.bound = tuple(sorted(schema.bound_fields()))
-        self.key_field = key_field
-        self.ordering = Ordering(ordering)
-        self.rng = random.Random()
-        self._shapes: dict[tuple[str, ...], tuple[bool, frozenset[str]]] = {}
-
-    def _shape(self, raw: dict[str, Any]) -> tuple[bool, frozenset[str]]:
-        """Whether a row has ``meta.*`` columns, and its reserved keys: worked out once per set of keys
-        (the rows of a file mostly share one)."""
-        keys = tuple(raw)
-        shape = self._shapes.get(keys)
-        if shape is None:
-            if len(self._shapes) >= 1000:
-                self._shapes.clear()
-            shape = self._shapes[keys] = (any(k.startswith("meta.") for k in keys), RESERVED.intersection(keys))
-        return shape
-
-    def _data(self, raw: dict[str, Any], dotted: bool, reserved: frozenset[str]) -> dict[str, Any]:
-        inner = raw.get("data")
-        if isinstance(inner, dict):
-            return inner
-        if isinstance(inner, str) and inner.lstrip().startswith("{"):
-            return _as_object(inner, "data") or {}
-        if dotted:
-            return {k: v for k, v in raw.items() if k not in RESERVED and not k.startswith("meta.")}
-        if not reserved:
-            return raw
-        data = raw.copy()
-        for k in reserved:
-            del data[k]
-        return data
-
-    def _key(self, raw: dict[str, Any], data: dict[str, Any]) -> str | None:
-        if self.key_field is None:
-            key = raw.get("key")
-        else:
-            key = data[self.key_field] if self.key_field in data else raw.get(self.key_field)
-        if key is None or key == "":
-            return None
-        if not isinstance(key, str | int) or isinstance(key, bool):
-            raise _RowProblem(f"key must be a string or a number, not {type(key).__name__}", ["key"])
-        key = str(key)
-        if len(key) > 512:
-            raise _RowProblem("key is longer than 512 characters", ["key"])
-        return key
-
-    def _predictions(self, raw: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]:
-        preds = raw.get("predictions")
-        if isinstance(preds, str):
-            preds = _as_list(preds, "predictions")
-        if preds is None:
-            return []
-        if not isinstance(preds, list):
-            raise _RowProblem("predictions must be a list", ["predictions"])
-        out = []
-        for i, pred in enumerate(preds):
-            if not isinstance(pred, dict) or not isinstance(pred.get("result"), dict):
-                raise _RowProblem("a prediction must be an object with a 'result' object", ["predictions", i])
-            score = pred.get("score")
-            if score is not None and (not isinstance(score, int | float) or isinstance(score, bool)):
-                raise _RowProblem("a prediction's score must be a number", ["predictions", i, "score"])
-            try:
-                result = self.schema.validate_result(pred["result"], data, partial=True)
-            except Invalid as exc:
-                raise _RowProblem(f"prediction {i}: {exc.message}", ["predictions", i, "result"]) from None
-            out.append({"model": str(pred.get("model") or ""), "score": score, "result": result})
-        return out
-
-    def item(self, raw: dict[str, Any]) -> item_rows.NewItem:
-        has_dotted, reserved = self._shape(raw)
-        data = self._data(raw, has_dotted, reserved)
-        missing = [f for f in self.bound if data.get(f) in (None, "")]
-        if missing:
-            also = f" (also missing: {', '.join(missing[1:])})" if len(missing) > 1 else ""
-            raise _RowProblem(f"missing field {missing[0]!r}, which the schema binds{also}", ["data", missing[0]])
-        meta = _as_object(raw.get("meta"), "meta")
-        if has_dotted and data is not raw:
-            meta = {**(meta or {}), **{k[5:]: v for k, v in raw.items() if k.startswith("meta.")}}
-        predictions = self._predictions(raw, data) if "predictions" in raw else []
-        if self.ordering is Ordering.sequential:
-            sort_key = 0.0
-        else:
-            scores = [p["score"] for p in predictions if p["score"] is not None]
-            sort_key = sort_key_for(self.ordering, random_value=self.rng.random(), score=min(scores, default=None))
-        return item_rows.NewItem(key=self._key(raw, data), data=data, meta=meta, predictions=predictions,
-                                 sort_key=sort_key)
-
-    def labelled(self, raw: dict[str, Any], number: int) -> tuple[item_rows.NewItem, Annotations, _Extras]:
-        """The new item, the submitted annotations that come with it (see ``import_labels``) and its extras."""
-        it = self.item(raw)
-        extras = _Extras(gold=self._gold(raw, it), refs=self._refs(it))
-        if self.labels is None:
-            return it, [], extras
-        try:
-            anns, preds = self.labels.split(raw, number, self.schema, it.data, it.meta)
-        except LabelProblem as problem:
-            raise _RowProblem(f"{self.labels.source}: record {number} (key {it.key!r}): {problem}",
-                              problem.loc) from None
-        if preds:
-            it = item_rows.NewItem(key=it.key, data=it.data, meta=it.meta, predictions=[*it.predictions, *preds],
-                                   sort_key=it.sort_key)
-        return it, self._checked(anns, it.data), extras
-
-    def _gold(self, raw: dict[str, Any], it: item_rows.NewItem) -> dict[str, Any] | None:
-        """The row's gold answer (an expected result), validated like any result."""
-        if "gold" not in raw:
-            return None
-        gold = _as_object(raw["gold"], "gold")
-        if gold is None:
-            return None
-        media = (it.meta or {}).get("media")
-        try:
-            return self.schema.validate_result(gold, it.data, media if isinstance(media, dict) else None)
-        except Invalid as exc:
-            raise _RowProblem(f"gold: {exc.message}", ["gold"]) from None
-
-    def _refs(self, it: item_rows.NewItem) -> list[dict[str, Any]]:
-        """``media_refs`` rows for ``media:<key>`` values of media fields; a key the store lacks is an error."""
-        refs = []
-        for name, kind in self.media_fields.items():
-            value = it.data.get(name)
-            if not isinstance(value, str) or not value.startswith(MEDIA_PREFIX):
-                continue
-            key = value[len(MEDIA_PREFIX):]
-            if key not in self.known_keys:
-                if self.media is None:
-                    raise _RowProblem(f"data.{name}: media keys cannot be imported here", ["data", name])
-                if not self.media.exists(key):
-                    raise _RowProblem(f"data.{name}: media {key[:100]!r} is not in this instance's media store "
-                                      "(upload the files, or import them as a folder or zip)", ["data", name])
-                self.known_keys.add(key)
-            media = (it.meta or {}).get("media")
-            facts = media.get(name) if isinstance(media, dict) else None
-            refs.append({"key": key, "kind": kind, "name": str((it.meta or {}).get("file") or key),
-                         "facts": facts if isinstance(facts, dict) else None})
-        return refs
-
-    def _checked(self, anns: Annotations, data: dict[str, Any]) -> Annotations:
-        """Annotations with the project's automatic-check warnings, as submit would store them; a
-        blocking rule makes the row an error naming the rule."""
-        if self.access is None or not anns or not checks.rules_of(self.access):
-            return anns
-        out: Annotations = []
-        for user_id, result, lead, *_ in anns:
-            try:
-                warnings = checks.at_submit(self.access, result, data)
-            except Invalid as exc:
-                raise _RowProblem(f"annotation by user {user_id}: {exc.message}", ["annotations"]) from None
-            out.append((user_id, result, lead, warnings))
-        return out
-
-
-Annotations = list[tuple[Any, ...]]  # (user id, result, lead time[, check warnings])
-
-
-def _as_list(value: str, what: str) -> Any:
-    if not value.strip():
-        return None
-    try:
-        return orjson.loads(value)
-    except orjson.JSONDecodeError as exc:
-        raise _RowProblem(f"{what} is not valid JSON ({exc})", [what]) from None
-
-
 def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row], *, source: str = "",
                 skip_invalid: bool = False, key_field: str | None = None,
                 progress: Callable[[int], None] | None = None, labels: LabelPolicy | None = None) -> ImportReport:
@@ -288,19 +74,19 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
         import_id = item_rows.insert_import(conn, project_id=access.id, user_id=actor.id, source=source[:500],
                                             owner=_owner())
     report = ImportReport(import_id=import_id)
-    reader = _RowReader(access.schema, key_field, access.project["ordering"], labels, access=access,
+    reader = RowReader(access.schema, key_field, access.project["ordering"], labels, access=access,
                         media=ctx.media)
     version = int(access.project["schema_version"])
     batch_size = ctx.settings.import_batch_size
     try:
-        batch: list[tuple[int, item_rows.NewItem, Annotations, _Extras]] = []
+        batch: list[tuple[int, item_rows.NewItem, Annotations, Extras]] = []
         for number, raw in rows:
             report.rows += 1
             try:
                 if isinstance(raw, RowError):
-                    raise _RowProblem(raw.message)
+                    raise RowProblem(raw.message)
                 batch.append((number, *reader.labelled(raw, number)))
-            except _RowProblem as problem:
+            except RowProblem as problem:
                 report.invalid += 1
                 report.add_error(number, str(problem), problem.loc)
             except (ValueError, TypeError) as exc:  # a value no JSON can hold, for instance
@@ -353,7 +139,7 @@ def _index_later(ctx: Context) -> None:
 
 
 def _write_batch(ctx: Context, access: ProjectAccess, import_id: int,
-                 batch: list[tuple[int, item_rows.NewItem, Annotations, _Extras]], report: ImportReport,
+                 batch: list[tuple[int, item_rows.NewItem, Annotations, Extras]], report: ImportReport,
                  skip_invalid: bool, schema_version: int, labels: LabelPolicy | None, user_id: int) -> None:
     if not batch:
         return
@@ -365,7 +151,7 @@ def _write_batch(ctx: Context, access: ProjectAccess, import_id: int,
         existing = item_rows.existing_keys(conn, project_id, keys) if keys else {}
         fresh: list[item_rows.NewItem] = []
         fresh_labels: list[Annotations] = []
-        fresh_extras: list[_Extras] = []
+        fresh_extras: list[Extras] = []
         seen = report.key_rows  # across batches, so that a duplicate names the row of its first
         for number, it, anns, extras in batch:
             if it.key is not None:

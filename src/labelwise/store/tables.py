@@ -98,6 +98,7 @@ members = Table(
     Column("project_id", Id, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("role", String(16), nullable=False),
+    Column("gold_resumed_at", When),  # a manager resumed this annotator: gold answers before it no longer count
     Index("ix_members_user", "user_id"),
 )
 

@@ -105,13 +105,22 @@ class Worker:
                                         initial_delay=0.05, max_delay=1.0, check_worker_health=False)
 
     def start(self) -> Worker:
-        self._drain_leftovers()
+        self._recover()
         self.consumer.start()
         return self
 
     def run(self) -> None:
-        self._drain_leftovers()
+        self._recover()
         self.consumer.run()
+
+    def _recover(self) -> None:
+        """Jobs left running by a worker that died are marked failed; the text index backlog is drained."""
+        from labelwise.services import jobs
+
+        failed = jobs.recover_stale_jobs(_CONTEXTS[id(self.huey)])
+        if failed:
+            log.warning("%s job(s) whose worker stopped marked failed", failed)
+        self._drain_leftovers()
 
     def _drain_leftovers(self) -> None:
         """A backlog left by a process that stopped before its drain ran is drained first thing."""

@@ -11,10 +11,16 @@ admins only, since it reads the server's disk).
 
 :func:`drain_search_index` is the queue's other task (no ``jobs`` row: it belongs to no project or user):
 on SQLite it indexes the ids imports left in the text index's backlog (``store.search``).
+
+A running job records its worker (``host:pid``); :func:`recover_stale_jobs` (run as a worker starts, and for
+one job when it is read) marks failed the running jobs whose worker is gone: on this host its pid no longer
+exists; on another host, it started more than ``silent_seconds`` ago (no heartbeat: a long limit). They are
+not queued again: ask for the job again.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +28,11 @@ from labelwise.domain.permissions import Action, Actor
 from labelwise.errors import Forbidden, Invalid, LabelwiseError, NotFound
 from labelwise.services.access import open_project
 from labelwise.services.context import Context
+from labelwise.services.imports import _is_dead, _owner
 from labelwise.store import audit, search
 from labelwise.store import jobs as job_rows
 from labelwise.store import users as user_rows
+from labelwise.store.clock import aware, now
 
 KINDS = ("recompute", "snapshot", "import_file")
 PUBLIC = ("id", "project_id", "kind", "params", "status", "result", "error", "created_at", "started_at",
@@ -72,14 +80,35 @@ def get_job(ctx: Context, actor: Actor, ref: int | str, job_id: int) -> dict[str
         job = job_rows.get(conn, job_id)
     if job is None or job["project_id"] != access.id:
         raise NotFound(f"job {job_id} not found in project {access.name!r}")
+    worker = str((job["result"] or {}).get("worker") or "") if job["status"] == "running" else ""
+    if worker and _is_dead(worker):
+        with ctx.db.write() as conn:
+            job_rows.fail_running(conn, job_id, _stopped(worker))
+            job = job_rows.get(conn, job_id)
+        assert job is not None
     return {k: job[k] for k in PUBLIC}
+
+
+def _stopped(worker: str) -> str:
+    return f"the worker running this job stopped: {worker or 'unknown worker'}"
+
+
+def recover_stale_jobs(ctx: Context, *, silent_seconds: float = 24 * 3600.0) -> int:
+    """Mark failed the running jobs whose worker stopped: on this host, its pid is gone; on another host (or
+    unknown), it started more than ``silent_seconds`` ago. Returns how many."""
+    cutoff = now() - timedelta(seconds=silent_seconds)
+    with ctx.db.write() as conn:
+        stale = [r for r in job_rows.running(conn)
+                 if (r["worker"] and _is_dead(r["worker"]))
+                 or r["started_at"] is None or aware(r["started_at"]) < cutoff]  # type: ignore[operator]
+        return sum(job_rows.fail_running(conn, r["id"], _stopped(r["worker"])) for r in stale)
 
 
 def run_job(ctx: Context, job_id: int) -> str:
     """Run a queued job (in a worker); its status afterwards. A job already taken is left alone."""
     with ctx.db.write() as conn:
         job = job_rows.get(conn, job_id)
-        if job is None or not job_rows.start(conn, job_id):
+        if job is None or not job_rows.start(conn, job_id, worker=_owner()):
             return job["status"] if job else "missing"
         user = user_rows.user_by_id(conn, job["created_by"]) if job["created_by"] is not None else None
     result: dict[str, Any] | None = None

@@ -1,4 +1,7 @@
-"""Rows of background jobs: created queued, marked running, then done (with a result) or failed."""
+"""Rows of background jobs: created queued, marked running, then done (with a result) or failed.
+
+While a job runs, its ``result`` holds ``{"worker": "host:pid"}`` (the process running it), so that a job whose
+worker died can be told from one still running (``services.jobs.recover_stale_jobs``)."""
 
 from __future__ import annotations
 
@@ -21,10 +24,24 @@ def get(conn: Connection, job_id: int) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def start(conn: Connection, job_id: int) -> bool:
-    """Mark a queued job running; False when it is not queued (already taken, or finished)."""
+def start(conn: Connection, job_id: int, *, worker: str = "") -> bool:
+    """Mark a queued job running in ``worker`` (host:pid); False when it is not queued (already taken, or
+    finished)."""
     return bool(conn.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.status == "queued")
-                             .values(status="running", started_at=now())).rowcount)
+                             .values(status="running", started_at=now(), result={"worker": worker})).rowcount)
+
+
+def running(conn: Connection) -> list[dict[str, Any]]:
+    """Running jobs: id, started_at and the worker running them (host:pid, "" when unknown)."""
+    rows = conn.execute(select(jobs.c.id, jobs.c.started_at, jobs.c.result).where(jobs.c.status == "running"))
+    return [{"id": r.id, "started_at": r.started_at, "worker": str((r.result or {}).get("worker") or "")}
+            for r in rows]
+
+
+def fail_running(conn: Connection, job_id: int, error: str) -> bool:
+    """Mark a job failed if it is still running (its worker stopped); False when it finished meanwhile."""
+    return bool(conn.execute(update(jobs).where(jobs.c.id == job_id, jobs.c.status == "running")
+                             .values(status="failed", result=None, error=error, finished_at=now())).rowcount)
 
 
 def finish(conn: Connection, job_id: int, *, result: dict[str, Any] | None = None, error: str | None = None) -> None:

@@ -253,6 +253,8 @@ ROUTES: dict[tuple[str, str], Case] = {
     # annotators read their own gold mistakes (reading another's needs the right to browse)
     ("GET", "/api/v1/projects/{ref}/quality/gold/mistakes"): Case(project("annotator", 200), lambda w, r, c: c.get(
         f"{P}/quality/gold/mistakes")),
+    ("POST", "/api/v1/projects/{ref}/quality/gold/annotators/{annotator}/resume"): Case(
+        project("manager", 200), lambda w, r, c: c.post(f"{P}/quality/gold/annotators/annotator2@example.org/resume")),
     ("GET", "/api/v1/projects/{ref}/quality/checks"): Case(project("reviewer", 200), lambda w, r, c: c.get(
         f"{P}/quality/checks")),
     ("GET", "/api/v1/projects/{ref}/quality/final"): Case(project("reviewer", 200), lambda w, r, c: c.get(

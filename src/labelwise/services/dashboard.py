@@ -117,6 +117,7 @@ def _annotators(all_rows: list[dict[str, Any]], frames: list[pd.DataFrame], gold
         out.append({**p, "median_lead_time": times[len(times) // 2] if times else None,
                     "agreement_with_consensus": agreement, "gold_answers": g.get("answers", 0),
                     "gold_accuracy": g.get("accuracy"), "flagged": g.get("flagged", False),
-                    "paused": g.get("paused", False), "review_acceptance": acceptance,
+                    "paused": g.get("paused", False), "gold_resumed_at": g.get("resumed_at"),
+                    "review_acceptance": acceptance,
                     "score": sum(parts) / len(parts) if parts else None})
     return out

@@ -11,6 +11,8 @@
   boundaries), boxes (IoU >= 0.5), time ranges and polygons, via ``labelwise.qa.agreement``.
 - Below ``gold_min_accuracy`` after ``gold_min_answers`` gold answers an annotator is flagged; with
   ``gold_pause`` their next task is refused (403) and they are shown their mistakes and the guidelines.
+- A manager resumes a paused annotator (``POST .../quality/gold/annotators/{id or email}/resume``): from then on
+  only the gold answers they submit after the resume count for the flag and the pause, a fresh start.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from labelwise.store import audit
 from labelwise.store import items as item_rows
 from labelwise.store import quality as store
 from labelwise.store import users as user_rows
-from labelwise.store.clock import now
+from labelwise.store.clock import aware, now
 
 REGION_METRIC = {"spans": ("span_f1", {"match": "exact"}), "bbox": ("box_f1", {}), "polygon": ("polygon_f1", {}),
                  "time_ranges": ("time_f1", {}), "audio_ranges": ("time_f1", {})}
@@ -86,10 +88,43 @@ def serve(conn: Connection, access: ProjectAccess, q: QualitySettings, user_id: 
     return store.pick_gold(conn, access.id, user_id, at)
 
 
+def resume(ctx: Context, actor: Actor, ref: int | str, annotator: str) -> dict[str, Any]:
+    """Let an annotator continue (managers): their gold answers so far stop counting for the pause.
+
+    ``annotator`` is a user id or an email; they must be a member of the project.
+    """
+    at = now()
+    with ctx.db.write() as conn:
+        access = open_project(ctx, conn, actor, ref, Action.manage)
+        user = user_rows.user_by_id(conn, int(annotator)) if annotator.isdigit() and len(annotator) < 19 else \
+            user_rows.user_by_email(conn, annotator)
+        if user is None or not store.set_gold_resumed(conn, access.id, user["id"], at):
+            raise NotFound(f"no member {annotator!r} in project {access.name!r}")
+        audit.record(conn, user_id=actor.id, project_id=access.id, action="gold.resume", target=f"user:{user['id']}")
+    return {"user_id": user["id"], "annotator": user["email"], "gold_resumed_at": at, "paused": False}
+
+
+def counted(answers: list[dict[str, Any]], resumed_at: datetime | None) -> list[dict[str, Any]]:
+    """The gold answers that count for the flag and the pause: those submitted after the last resume."""
+    if resumed_at is None:
+        return answers
+    since = aware(resumed_at)
+    return [a for a in answers
+            if a["submitted_at"] is not None and aware(a["submitted_at"]) > since]  # type: ignore[operator]
+
+
+def _flagged(q: QualitySettings, s: dict[str, Any]) -> bool:
+    return bool(q.gold_min_accuracy is not None and s["answers"] >= q.gold_min_answers
+                and s["accuracy"] is not None and s["accuracy"] < q.gold_min_accuracy)
+
+
 def check_not_paused(conn: Connection, access: ProjectAccess, q: QualitySettings, user_id: int) -> None:
     if not q.gold_pause or q.gold_min_accuracy is None:
         return
     answers = store.gold_answers_of(conn, access.id, user_id)
+    if len(answers) < q.gold_min_answers:
+        return
+    answers = counted(answers, store.gold_resumed_of(conn, access.id, user_id))
     if len(answers) < q.gold_min_answers:
         return
     acc = score_answers(answers, access.schema)["accuracy"]
@@ -147,15 +182,17 @@ def score_answers(answers: list[dict[str, Any]], schema: LabelSchema) -> dict[st
 def gold_table(conn: Connection, access: ProjectAccess) -> dict[int, dict[str, Any]]:
     """Per annotator (user id): gold answers, accuracy, per-label scores and whether they are flagged."""
     q = settings_of(access.project)
+    resumed = store.gold_resumed(conn, access.id)
     by_user: dict[int, list[dict[str, Any]]] = {}
     for a in store.gold_answers_of(conn, access.id):
         by_user.setdefault(a["user_id"], []).append(a)
     out = {}
     for user_id, answers in by_user.items():
-        s = score_answers(answers, access.schema)
-        s["flagged"] = bool(q.gold_min_accuracy is not None and s["answers"] >= q.gold_min_answers
-                            and s["accuracy"] is not None and s["accuracy"] < q.gold_min_accuracy)
+        s = score_answers(answers, access.schema)  # accuracy over every gold answer; the flag since the resume
+        since = counted(answers, resumed.get(user_id))
+        s["flagged"] = _flagged(q, s if since is answers else score_answers(since, access.schema))
         s["paused"] = s["flagged"] and q.gold_pause
+        s["resumed_at"] = aware(resumed.get(user_id))
         out[user_id] = s
     return out
 
@@ -185,7 +222,9 @@ def mistakes(ctx: Context, actor: Actor, ref: int | str, *, annotator: str | Non
             user_id, email = user["id"], user["email"]
         q = settings_of(access.project)
         answers = store.gold_answers_of(conn, access.id, user_id)
+        resumed_at = aware(store.gold_resumed_of(conn, access.id, user_id))
         summary = score_answers(answers, access.schema)
+        since = counted(answers, resumed_at)
         wrong = []
         for a in answers:
             for label in access.schema.labels:
@@ -202,9 +241,9 @@ def mistakes(ctx: Context, actor: Actor, ref: int | str, *, annotator: str | Non
                                                                    limit=len(ids) or 1)} if ids else {}
     for m in wrong:
         m["data"] = data.get(m["item_id"])
-    flagged = bool(q.gold_min_accuracy is not None and summary["answers"] >= q.gold_min_answers
-                   and summary["accuracy"] is not None and summary["accuracy"] < q.gold_min_accuracy)
+    flagged = _flagged(q, summary if since is answers else score_answers(since, access.schema))
     return {"annotator": email, "answers": summary["answers"], "accuracy": summary["accuracy"],
-            "per_label": summary["per_label"], "flagged": flagged, "paused": flagged and q.gold_pause,
+            "resumed_at": resumed_at, "per_label": summary["per_label"], "flagged": flagged,
+            "paused": flagged and q.gold_pause,
             "min_accuracy": q.gold_min_accuracy, "guidelines": access.project["guidelines"], "mistakes": wrong,
             "at": now()}

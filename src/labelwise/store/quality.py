@@ -14,7 +14,7 @@ import orjson
 from sqlalchemy import Connection, String, and_, bindparam, delete, exists, func, or_, select, type_coerce, update
 
 from labelwise.store.clock import now
-from labelwise.store.tables import annotations, final_labels, gold_answers, items, users
+from labelwise.store.tables import annotations, final_labels, gold_answers, items, members, users
 
 # --- gold ------------------------------------------------------------------------------------------
 
@@ -80,6 +80,25 @@ def gold_answers_of(conn: Connection, project_id: int, user_id: int | None = Non
         .order_by(annotations.c.id)
     )
     return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def set_gold_resumed(conn: Connection, project_id: int, user_id: int, at: datetime) -> bool:
+    """From ``at`` on, the member's earlier gold answers no longer count for the pause (False: not a member)."""
+    r = conn.execute(update(members).where(members.c.project_id == project_id, members.c.user_id == user_id)
+                     .values(gold_resumed_at=at))
+    return r.rowcount > 0
+
+
+def gold_resumed(conn: Connection, project_id: int) -> dict[int, datetime]:
+    """When a manager last resumed each member of the project who was resumed (user id -> time)."""
+    q = select(members.c.user_id, members.c.gold_resumed_at).where(
+        members.c.project_id == project_id, members.c.gold_resumed_at.is_not(None))
+    return {u: t for u, t in conn.execute(q)}
+
+
+def gold_resumed_of(conn: Connection, project_id: int, user_id: int) -> datetime | None:
+    return conn.execute(select(members.c.gold_resumed_at).where(
+        members.c.project_id == project_id, members.c.user_id == user_id)).scalar()
 
 
 def gold_ids(conn: Connection, project_id: int) -> set[int]:

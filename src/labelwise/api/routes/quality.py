@@ -32,6 +32,13 @@ def gold_mistakes(ref: str, actor: ActorDep, ctx: CtxDep, annotator: str | None 
     return JSON(gold.mistakes(ctx, actor, ref, annotator=annotator))
 
 
+@router.post("/projects/{ref}/quality/gold/annotators/{annotator}/resume")
+def resume_annotator(ref: str, annotator: str, actor: ActorDep, ctx: CtxDep) -> JSON:
+    """Let an annotator paused by gold continue (managers; ``annotator``: user id or email): only the gold
+    answers they submit from now on count for the pause."""
+    return JSON(gold.resume(ctx, actor, ref, annotator))
+
+
 @router.get("/projects/{ref}/quality/checks")
 def check_violations(ref: str, actor: ActorDep, ctx: CtxDep,
                      limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000) -> JSON:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import csv
 import logging
-import os
-import socket
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -27,6 +25,7 @@ from labelwise.services.access import ProjectAccess, open_project
 from labelwise.services.context import Context
 from labelwise.services.import_labels import LabelPolicy, read_format
 from labelwise.services.import_rows import Annotations, Extras, RowProblem, RowReader
+from labelwise.services.process_owner import is_dead, this_process
 from labelwise.store import audit, imported_labels, media_refs
 from labelwise.store import items as item_rows
 from labelwise.store import quality as quality_rows
@@ -72,7 +71,7 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
     with ctx.db.write() as conn:
         access = open_project(ctx, conn, actor, ref, Action.manage)
         import_id = item_rows.insert_import(conn, project_id=access.id, user_id=actor.id, source=source[:500],
-                                            owner=_owner())
+                                            owner=this_process())
     report = ImportReport(import_id=import_id)
     reader = RowReader(access.schema, key_field, access.project["ordering"], labels, access=access,
                         media=ctx.media)
@@ -227,31 +226,13 @@ def import_records(ctx: Context, actor: Actor, ref: int | str, records: Iterable
     return import_rows(ctx, actor, ref, enumerate(records, start=1), **options)
 
 
-def _owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _is_dead(owner: str) -> bool:
-    """Whether the process that wrote ``owner`` (host:pid) is gone; unknowable for another host."""
-    host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
 def recover_stale_imports(ctx: Context, *, silent_seconds: float = 600.0) -> int:
     """Discard imports whose process died: on this host, its pid is gone; elsewhere, no batch was
     written for ``silent_seconds``. Their items were never visible. Returns how many."""
     cutoff = now() - timedelta(seconds=silent_seconds)
     with ctx.db.write() as conn:
         stale = [r["id"] for r in item_rows.running_imports(conn)
-                 if _is_dead(r["owner"]) or aware(r["heartbeat_at"]) < cutoff]  # type: ignore[operator]
+                 if is_dead(r["owner"]) or aware(r["heartbeat_at"]) < cutoff]  # type: ignore[operator]
         for import_id in stale:
             item_rows.discard_import(conn, import_id, {"error": "abandoned: the importing process stopped"})
     return len(stale)

@@ -28,7 +28,7 @@ from labelwise.domain.permissions import Action, Actor
 from labelwise.errors import Forbidden, Invalid, LabelwiseError, NotFound
 from labelwise.services.access import open_project
 from labelwise.services.context import Context
-from labelwise.services.imports import _is_dead, _owner
+from labelwise.services.process_owner import is_dead, this_process
 from labelwise.store import audit, search
 from labelwise.store import jobs as job_rows
 from labelwise.store import users as user_rows
@@ -81,7 +81,7 @@ def get_job(ctx: Context, actor: Actor, ref: int | str, job_id: int) -> dict[str
     if job is None or job["project_id"] != access.id:
         raise NotFound(f"job {job_id} not found in project {access.name!r}")
     worker = str((job["result"] or {}).get("worker") or "") if job["status"] == "running" else ""
-    if worker and _is_dead(worker):
+    if worker and is_dead(worker):
         with ctx.db.write() as conn:
             job_rows.fail_running(conn, job_id, _stopped(worker))
             job = job_rows.get(conn, job_id)
@@ -99,7 +99,7 @@ def recover_stale_jobs(ctx: Context, *, silent_seconds: float = 24 * 3600.0) -> 
     cutoff = now() - timedelta(seconds=silent_seconds)
     with ctx.db.write() as conn:
         stale = [r for r in job_rows.running(conn)
-                 if (r["worker"] and _is_dead(r["worker"]))
+                 if (r["worker"] and is_dead(r["worker"]))
                  or r["started_at"] is None or aware(r["started_at"]) < cutoff]  # type: ignore[operator]
         return sum(job_rows.fail_running(conn, r["id"], _stopped(r["worker"])) for r in stale)
 
@@ -108,7 +108,7 @@ def run_job(ctx: Context, job_id: int) -> str:
     """Run a queued job (in a worker); its status afterwards. A job already taken is left alone."""
     with ctx.db.write() as conn:
         job = job_rows.get(conn, job_id)
-        if job is None or not job_rows.start(conn, job_id, worker=_owner()):
+        if job is None or not job_rows.start(conn, job_id, worker=this_process()):
             return job["status"] if job else "missing"
         user = user_rows.user_by_id(conn, job["created_by"]) if job["created_by"] is not None else None
     result: dict[str, Any] | None = None

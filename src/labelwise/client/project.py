@@ -230,6 +230,11 @@ class Project:
         data = self._session.json("POST", f"{self._path}/annotations/{annotation_id}/review", json=body)
         return Review.model_validate(data)
 
+    def resume_annotator(self, email_or_id: str | int) -> dict[str, Any]:
+        """Let an annotator paused by gold continue (managers): only gold answers from now on count."""
+        path = f"{self._path}/quality/gold/annotators/{path_ref(str(email_or_id))}/resume"
+        return self._session.json("POST", path)  # type: ignore[no-any-return]
+
     def audit_log(self, action: str | None = None) -> list[AuditEntry]:
         """Every audit entry of this project, oldest first (managers and admins)."""
         out: list[AuditEntry] = []

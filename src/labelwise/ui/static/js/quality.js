@@ -1,17 +1,40 @@
 // Quality dashboard: agreement per label and over time, annotators, confusion against consensus,
 // label distribution per annotator (bias) and over time (drift).
-import { get, pageProject } from "./api.js";
+import { get, pageProject, post } from "./api.js";
 import { fill, h } from "./dom.js";
 import { barChart, lineChart, table } from "./quality_charts.js";
 
 const project = pageProject();
 const root = document.getElementById("quality");
 
+const flag = (a) => [a.paused ? "paused" : a.flagged ? "flagged" : "",
+  a.gold_resumed_at ? `resumed ${a.gold_resumed_at.slice(0, 16).replace("T", " ")} UTC` : ""].filter(Boolean).join(", ");
+
+/** Managers get a Resume button next to each annotator paused by gold (only later gold answers count). */
+function resumeButton(a) {
+  const status = h("span", { class: "muted", role: "status" });
+  const button = h("button", { type: "button", class: "resume", text: "Resume", "aria-label": `Resume ${a.annotator}`,
+    onclick: () => {
+      button.disabled = true;
+      post(`/projects/${project.id}/quality/gold/annotators/${a.user_id}/resume`)
+        .then(load)
+        .then(() => root.querySelector("h2")?.focus())
+        .catch((err) => { button.disabled = false; status.textContent = err.message; });
+    } });
+  return [" ", button, " ", status];
+}
+
 function annotatorTable(rows) {
-  return table("Annotators", ["annotator", "volume", "median seconds", "agreement with consensus", "gold answers",
+  const t = table("Annotators", ["annotator", "volume", "median seconds", "agreement with consensus", "gold answers",
     "gold accuracy", "review acceptance", "score", "flag"],
   rows.map((a) => [a.annotator, a.volume, a.median_lead_time, a.agreement_with_consensus, a.gold_answers,
-    a.gold_accuracy, a.review_acceptance, a.score, a.paused ? "paused" : a.flagged ? "flagged" : ""]));
+    a.gold_accuracy, a.review_acceptance, a.score, flag(a)]));
+  if (project.canManage) {
+    t.querySelectorAll("tbody tr").forEach((tr, i) => {
+      if (rows[i].paused) tr.lastElementChild.append(...resumeButton(rows[i]));
+    });
+  }
+  return t;
 }
 
 function labelSection(name, d) {
@@ -38,12 +61,13 @@ function labelSection(name, d) {
     h("h3", { text: "Confusion against consensus" }), ...confusion);
 }
 
-get(`/projects/${project.id}/quality/dashboard`).then((d) => {
+const load = () => get(`/projects/${project.id}/quality/dashboard`).then((d) => {
   const labels = Object.entries(d.labels);
   fill(root,
-    h("section", {}, h("h2", { text: "Annotators" }),
+    h("section", {}, h("h2", { text: "Annotators", tabindex: "-1" }),
       barChart("Score per annotator (mean of agreement, gold accuracy, review acceptance)",
         d.annotators.map((a) => [a.annotator, a.score])),
       annotatorTable(d.annotators)),
     labels.length ? labels.map(([name, v]) => labelSection(name, v)) : h("p", { class: "empty", text: "No choice labels annotated yet." }));
-}).catch((err) => fill(root, h("p", { class: "notice error", text: err.message })));
+});
+load().catch((err) => fill(root, h("p", { class: "notice error", text: err.message })));

@@ -12,10 +12,7 @@ read from the bucket, the original too, for its header), and again (warm).
 from __future__ import annotations
 
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -25,6 +22,7 @@ from typing import Any
 import httpx
 import numpy as np
 import soundfile
+from _moto import start_moto
 from rich.console import Console
 from rich.table import Table
 from starlette.testclient import TestClient
@@ -37,22 +35,6 @@ from labelwise.services.setup import prepare
 
 SCHEMA = {"fields": {"audio": "audio"}, "labels": [
     {"name": "speech", "kind": "audio_ranges", "field": "audio", "options": ["a"]}]}
-
-
-def _moto() -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-c", "from moto.server import main; main()", "-H", "127.0.0.1", "-p",
-                             str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            httpx.get(f"{url}/moto-api/", timeout=2)
-            return proc, url
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError("moto_server did not start")
 
 
 def _ms(fn: Any, n: int = 20) -> float:
@@ -108,7 +90,7 @@ def run(settings: Settings, wav: Path, row: list[str]) -> None:
 
 
 def main() -> None:
-    proc, endpoint = _moto()
+    proc, endpoint = start_moto()
     os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench-secret"})
     table = Table(title="Media stores (moto S3 on localhost; ms are medians of 20)")
     for column in ("store", "import 9.6 MB WAV (s)", "GET whole (ms)", "GET 64 KiB range (ms)",

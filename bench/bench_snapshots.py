@@ -11,8 +11,6 @@ the diff of two snapshots; wall-clock seconds with the process's CPU seconds bes
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,8 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
+from _moto import start_moto
 from rich.console import Console
 from rich.table import Table
 
@@ -34,22 +32,6 @@ from labelwise.services.setup import prepare
 
 SCHEMA = {"fields": {"text": "text"}, "labels": [
     {"name": "sentiment", "kind": "choice", "options": ["positive", "negative", "neutral"]}]}
-
-
-def _moto() -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-c", "from moto.server import main; main()", "-H", "127.0.0.1", "-p",
-                             str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            httpx.get(f"{url}/moto-api/", timeout=2)
-            return proc, url
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError("moto_server did not start")
 
 
 def _timed(fn: Callable[[], Any]) -> tuple[Any, str]:
@@ -90,7 +72,7 @@ def run(settings: Settings, items: int, row: list[str]) -> None:
 
 def main() -> None:
     items = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
-    proc, endpoint = _moto()
+    proc, endpoint = start_moto()
     os.environ.update({"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench-secret"})
     table = Table(title=f"Snapshots of {items:,} text items (moto S3 on localhost; seconds, CPU seconds in brackets)")
     for column in ("store", "JSON Lines (MB)", "make", "export JSONL, other server", "export CSV, other server",

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 import httpx
+import pytest
 from playwright.sync_api import BrowserContext, Page
 
 from labelwise.config import Settings
@@ -56,3 +57,28 @@ def login_fast(context: BrowserContext, user: User) -> None:
     """Log in through the API (the session cookie lands in the browser context)."""
     r = context.request.post("/api/v1/auth/login", data={"email": user.email, "password": PASSWORD})
     assert r.ok, r.text()
+
+
+def submit_each(pid: int, users: list[User], results: list[dict]) -> tuple[int, list[int]]:
+    """Each user takes their next task of a one-item project ``pid`` and submits the matching result:
+    the item and the annotation ids."""
+    items, ids = set(), []
+    for user, result in zip(users, results, strict=True):
+        with user.api() as api:
+            item = api.post(f"/projects/{pid}/tasks/next").json()["id"]
+            r = api.post(f"/projects/{pid}/tasks/{item}/submit", json={"result": result})
+            assert r.status_code == 201, r.text
+            items.add(item)
+            ids.append(r.json()["id"])
+    assert len(items) == 1, items
+    return items.pop(), ids
+
+
+def open_review(new_context, reviewer: User, pid: int) -> Page:
+    """The review page of project ``pid`` for ``reviewer``, failing the test if any dialog fires."""
+    context = new_context()
+    login_fast(context, reviewer)
+    page = context.new_page()
+    page.on("dialog", lambda d: pytest.fail(f"a dialog fired: {d.message}"))
+    page.goto(f"/projects/{pid}/review")
+    return page

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import Server, login_fast
+from tests.browser.helpers import Server, open_review, submit_each
 from tests.browser.test_chat_ui import CHAT, MARKUP, SCHEMA
 from tests.browser.test_text_ui import make_project, open_annotate
 
@@ -31,18 +31,8 @@ def checked(boxes) -> list[bool]:
 def test_reviewer_merges_chat_turns_by_keyboard(server: Server, new_context, tmp_path) -> None:
     pid, _, (a1, a2), rev = make_project(server, SCHEMA, [{"conversation": CHAT}], annotators=2, reviewer=True,
                                          overlap=2)
-    ann_ids = []
-    for user, result in zip((a1, a2), RESULTS, strict=True):
-        with user.api() as api:
-            item = api.post(f"/projects/{pid}/tasks/next").json()["id"]
-            r = api.post(f"/projects/{pid}/tasks/{item}/submit", json={"result": result})
-            assert r.status_code == 201, r.text
-            ann_ids.append(r.json()["id"])
-    context = new_context()
-    login_fast(context, rev)
-    page = context.new_page()
-    page.on("dialog", lambda d: pytest.fail(f"a dialog fired: {d.message}"))
-    page.goto(f"/projects/{pid}/review")
+    item, ann_ids = submit_each(pid, [a1, a2], RESULTS)
+    page = open_review(new_context, rev, pid)
 
     merge = page.locator('.merge-chat[data-label="turn_quality"]')
     turns = merge.locator(":scope > li.merge-turn")
@@ -106,14 +96,8 @@ def test_merge_untouched_keeps_the_majority_and_drops_an_emptied_turn(server: Se
     results = [{"intent": [{"turn": 0, "labels": ["ask"]}, {"turn": 1, "labels": ["tell"]}]},
                {"intent": [{"turn": 0, "labels": ["ask"]}]},
                {"intent": [{"turn": 0, "labels": ["tell"]}, {"turn": 1, "labels": ["ask"]}]}]
-    for user, result in zip(people, results, strict=True):
-        with user.api() as api:
-            item = api.post(f"/projects/{pid}/tasks/next").json()["id"]
-            assert api.post(f"/projects/{pid}/tasks/{item}/submit", json={"result": result}).status_code == 201
-    context = new_context()
-    login_fast(context, rev)
-    page = context.new_page()
-    page.goto(f"/projects/{pid}/review")
+    item, _ = submit_each(pid, people, results)
+    page = open_review(new_context, rev, pid)
     turns = page.locator(".merge-chat > li.merge-turn")
     expect(turns).to_have_count(2, timeout=20_000)
     expect(turns.nth(0).locator(".merge-turn-picks li")).to_have_text(["2/3ask", "1/3tell"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import Server, login_fast
+from tests.browser.helpers import Server, open_review, submit_each
 from tests.browser.test_text_ui import SPAN_SCHEMA, SPAN_TEXT, make_project
 
 pytestmark = pytest.mark.browser
@@ -35,18 +35,8 @@ def test_review_merges_spans_with_their_relations(server: Server, new_context, t
         {"entities": [span(ADA, "PER"), span(LONDON, "PER"), span(LOVELACE, "NAME")],
          "links": [{"from": 0, "to": 1, "label": "lives_in"}]},
     ]
-    ann_ids = []
-    for user, result in zip((a1, a2), results, strict=True):
-        with user.api() as api:
-            item = api.post(f"/projects/{pid}/tasks/next").json()["id"]
-            r = api.post(f"/projects/{pid}/tasks/{item}/submit", json={"result": result})
-            assert r.status_code == 201, r.text
-            ann_ids.append(r.json()["id"])
-    context = new_context()
-    login_fast(context, rev)
-    page = context.new_page()
-    page.on("dialog", lambda d: pytest.fail(f"a dialog fired: {d.message}"))
-    page.goto(f"/projects/{pid}/review")
+    item, ann_ids = submit_each(pid, [a1, a2], results)
+    page = open_review(new_context, rev, pid)
 
     # ---- each card: its spans compared with the other annotator's, in words and by mark style
     expect(page.locator(".agree-key mark")).to_have_count(4)
@@ -115,17 +105,8 @@ def test_three_annotators_some_agree(server: Server, new_context) -> None:
     links = [{"from": 0, "to": 1, "label": "born_in"}]
     two = {"entities": [span(ADA, "PER"), span(LONDON, "LOC"), span(LOVELACE, "NAME")], "links": links}
     results = [two, two, {"entities": [span(ADA, "PER"), span(LONDON, "LOC")], "links": links}]
-    ann_ids = []
-    for user, result in zip(people, results, strict=True):
-        with user.api() as api:
-            item = api.post(f"/projects/{pid}/tasks/next").json()["id"]
-            r = api.post(f"/projects/{pid}/tasks/{item}/submit", json={"result": result})
-            assert r.status_code == 201, r.text
-            ann_ids.append(r.json()["id"])
-    context = new_context()
-    login_fast(context, rev)
-    page = context.new_page()
-    page.goto(f"/projects/{pid}/review")
+    _, ann_ids = submit_each(pid, people, results)
+    page = open_review(new_context, rev, pid)
     cards = [page.locator(f'article[data-annotation="{i}"]') for i in ann_ids]
     expect(cards[0].locator(".agree-list li")).to_have_count(4)
     assert agreements(cards[0]) == ["all", "all", "some", "all"]

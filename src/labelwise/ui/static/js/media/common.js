@@ -67,6 +67,21 @@ export function optionBar(labels, onPick = () => {}) {
   };
 }
 
+/**
+ * Fit a video of ``width`` x ``height`` pixels into the 860 x 484 stage: sizes the canvas drawn over it,
+ * the video element and the stage; returns {s (display pixels per video pixel), cw, ch, ctx}.
+ */
+export function fitVideoStage({ video, canvas, stage }, width, height) {
+  const s = Math.min(860 / width, 484 / height);
+  const cw = Math.round(width * s);
+  const ch = Math.round(height * s);
+  const ctx = sizeCanvas(canvas, cw, ch);
+  video.style.width = `${cw}px`;
+  video.style.height = `${ch}px`;
+  stage.style.width = `${cw}px`;
+  return { s, cw, ch, ctx };
+}
+
 /** Size a canvas for the device pixel ratio; returns its 2D context scaled to CSS pixels. */
 export function sizeCanvas(canvas, width, height) {
   const ratio = window.devicePixelRatio || 1;

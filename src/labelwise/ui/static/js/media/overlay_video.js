@@ -4,7 +4,7 @@
 // drawn solid with a ✓ (and tick marks at its ends on the timeline), an unmatched one dashed with a ✗.
 
 import { h } from "../dom.js";
-import { clamp, factsOf, mediaSource, sizeCanvas } from "./common.js";
+import { clamp, factsOf, fitVideoStage, mediaSource, sizeCanvas } from "./common.js";
 import { matchTracks, trackBoxes } from "./match.js";
 import { groupsOf, overlayChrome, strokeFor } from "./overlay_parts.js";
 
@@ -129,12 +129,7 @@ export function createVideoOverlay({ field, value, meta, labels, annotations, th
     frames = facts.frames || Math.max(1, Math.round((video.duration || 0) * fps));
     const W = facts.width || video.videoWidth || 860;
     const H = facts.height || video.videoHeight || 484;
-    s = Math.min(860 / W, 484 / H);
-    const [cw, ch] = [Math.round(W * s), Math.round(H * s)];
-    ctx = sizeCanvas(canvas, cw, ch);
-    video.style.width = `${cw}px`;
-    video.style.height = `${ch}px`;
-    stage.style.width = `${cw}px`;
+    ({ s, ctx } = fitVideoStage({ video, canvas, stage }, W, H));
     slider.max = String(frames - 1);
     seek(0);
     el.dataset.ready = "true";

@@ -3,7 +3,7 @@
 // on a timeline, split (at the current frame) and merge (M: the selected track takes the previous one's).
 
 import { h } from "../dom.js";
-import { clamp, colorOf, copy, factsOf, mediaSource, optionBar, round2, sizeCanvas, timed } from "./common.js";
+import { clamp, colorOf, copy, factsOf, fitVideoStage, mediaSource, optionBar, round2, sizeCanvas, timed } from "./common.js";
 import { boxAt, expand } from "./tracks.js";
 
 const HANDLE = 6;
@@ -243,13 +243,7 @@ export function createVideoView({ field, value, meta, labels, get, set, readOnly
     frames = facts.frames || Math.max(1, Math.round((video.duration || 0) * fps));
     W = facts.width || video.videoWidth;
     H = facts.height || video.videoHeight;
-    s = Math.min(860 / W, 484 / H);
-    cw = Math.round(W * s);
-    ch = Math.round(H * s);
-    ctx = sizeCanvas(canvas, cw, ch);
-    video.style.width = `${cw}px`;
-    video.style.height = `${ch}px`;
-    stage.style.width = `${cw}px`;
+    ({ s, cw, ch, ctx } = fitVideoStage({ video, canvas, stage }, W, H));
     slider.max = String(frames - 1);
     seek(0);
     renderTimeline();

@@ -19,9 +19,11 @@ anything else             JSON text                                   ``Value("s
 
 The features are embedded the way ``datasets`` does it: JSON ``{"info": {"features": ...}}`` under the
 ``huggingface`` key of the Arrow schema metadata. ``annotations=True`` adds an ``annotations`` column
-(JSON text: every annotation with its annotator and result). Written one row group per page.
+(JSON text: every annotation with its annotator, result and review status, in the order they were submitted,
+so that a tie of the final rule falls the same way once they are imported). Written one row group per page.
 
-Read (:func:`read_hf_parquet`): the final values back as one annotation or prediction per row.
+Read (:func:`read_hf_parquet`): each row's ``annotations`` back as annotations by their annotators, else its
+final values as one annotation (or prediction) carrying the row's lowest confidence as its score.
 """
 
 from __future__ import annotations
@@ -118,9 +120,11 @@ def _row(record: Record, schema: Any, labels: list[Any], indexes: dict[str, dict
         row[lab.name] = _value(lab, value, indexes[lab.name])
         row[f"{lab.name}_confidence"] = None if value is None else agreement(record, lab.name, value)
     if annotations:
-        row["annotations"] = dumps([{"annotator": a.get("annotator"), "result": a.get("result"),
-                                     "review": (a.get("review") or {}).get("status")}
-                                    for a in record.get("annotations") or []]).decode()
+        anns = record.get("annotations") or []
+        order = sorted(range(len(anns)), key=lambda i: (str(anns[i].get("submitted_at") or ""), i))
+        row["annotations"] = dumps([{"annotator": anns[i].get("annotator"), "result": anns[i].get("result"),
+                                     "review": (anns[i].get("review") or {}).get("status")}
+                                    for i in order]).decode()
     return row
 
 
@@ -130,11 +134,16 @@ def _row(record: Record, schema: Any, labels: list[Any], indexes: dict[str, dict
 def read_hf_parquet(source: str | Path | IO[bytes], schema: Any, *, annotator: str = "hf",
                     model: str | None = None) -> Iterator[Record]:
     """Items from a Parquet file as :func:`write_hf_parquet` writes it (or any Parquet file with a ``key``
-    column, data field columns and label columns). Each label column's value goes back to the schema's
-    form: ``ClassLabel`` indices to option names (by the names in the file's ``huggingface`` metadata,
-    else the label's options), joined taxonomy paths split, JSON text parsed; nulls are left out. The
-    values become one annotation by ``annotator`` (or one prediction of ``model``); confidences and the
-    ``annotations`` column are not read. Streamed a row group at a time."""
+    column, data field columns and label columns). Streamed a row group at a time.
+
+    A row whose ``annotations`` cell holds a list (``annotations=True`` on export) gives those annotations,
+    each by its own annotator with its result as written (review statuses are not read). Otherwise each label
+    column's value goes back to the schema's form (``ClassLabel`` indices to option names by the names in the
+    file's ``huggingface`` metadata, else the label's options; joined taxonomy paths split; JSON text parsed;
+    nulls left out) and the values become one annotation by ``annotator`` whose ``score`` is the row's
+    lowest ``<label>_confidence`` (an import keeps it when it makes the annotation a prediction). With
+    ``model``, every row's final values become one prediction of ``model`` with that score instead.
+    Malformed cells raise :class:`FormatError` naming the file, the row and the column."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -147,6 +156,7 @@ def read_hf_parquet(source: str | Path | IO[bytes], schema: Any, *, annotator: s
     features = _features(parquet.schema_arrow.metadata or {})
     fields = [f for f in schema.fields if f in columns]
     labels = [lab for lab in schema.labels if lab.name in columns]
+    confidences = [f"{lab.name}_confidence" for lab in schema.labels if f"{lab.name}_confidence" in columns]
     names = {lab.name: _class_names(features.get(lab.name)) or lab.option_values() for lab in labels}
     stem = Path(name).stem or "row"
     n = 0
@@ -155,13 +165,56 @@ def read_hf_parquet(source: str | Path | IO[bytes], schema: Any, *, annotator: s
             n += 1
             where = f"row {n}"
             key = row.get("key")
+            key = str(key) if key is not None else f"{stem}-{n}"
             data = {f: row[f] for f in fields if row[f] is not None}
+            score = _lowest_confidence(row, confidences, name, where)
+            listed = _annotations(row.get("annotations"), name, where)
+            if listed is not None and model is None:
+                yield {"key": key, "data": data, "meta": {}, "annotations": listed, "predictions": []}
+                continue
             result = {}
             for lab in labels:
                 if row[lab.name] is not None:
                     result[lab.name] = _read_value(lab, row[lab.name], names[lab.name], name, where)
-            yield new_record(str(key) if key is not None else f"{stem}-{n}", data, result,
-                             annotator=annotator, model=model)
+            record = new_record(key, data, result, annotator=annotator, model=model, score=score)
+            if model is None:
+                record["annotations"][0]["score"] = score  # kept when the import makes it a prediction
+            yield record
+
+
+def _lowest_confidence(row: dict[str, Any], columns: list[str], file: str, where: str) -> float | None:
+    lowest = None
+    for column in columns:
+        value = row[column]
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise FormatError(file, where, f"{column}: expected a number from 0 to 1, got {str(value)[:60]!r}")
+        lowest = value if lowest is None else min(lowest, value)
+    return None if lowest is None else float(lowest)
+
+
+def _annotations(cell: Any, file: str, where: str) -> list[dict[str, Any]] | None:
+    """The annotations of an ``annotations`` cell (JSON text of ``[{annotator, result, review}]``); None when
+    the cell is null or the file has no such column."""
+    if cell is None:
+        return None
+    if not isinstance(cell, str):
+        raise FormatError(file, where, f"annotations: expected JSON text, got {type(cell).__name__}")
+    try:
+        listed = orjson.loads(cell)
+    except orjson.JSONDecodeError as exc:
+        raise FormatError(file, where, f"annotations: not valid JSON ({exc})") from None
+    if not isinstance(listed, list):
+        raise FormatError(file, where, "annotations: expected a JSON list of annotations")
+    out = []
+    for i, ann in enumerate(listed):
+        if not isinstance(ann, dict) or not isinstance(ann.get("result"), dict) \
+                or not isinstance(ann.get("annotator"), str):
+            raise FormatError(file, where, f"annotations: annotation {i} must be an object with an 'annotator' "
+                                           "string and a 'result' object")
+        out.append({"annotator": ann["annotator"], "result": ann["result"]})
+    return out
 
 
 def _features(metadata: dict[bytes, bytes]) -> dict[str, Any]:
@@ -186,15 +239,24 @@ def _read_value(lab: Any, value: Any, names: list[str], file: str, where: str) -
             raise FormatError(file, where, f"{lab.name}: class {i!r} is not one of 0..{len(names) - 1}")
         return names[i]
 
+    def wrong(expected: str) -> FormatError:
+        return FormatError(file, where, f"{lab.name}: expected {expected}, got {str(value)[:60]!r}")
+
     if lab.kind == "choice":
         return name_of(value)
     if lab.kind == "multi_choice":
+        if not isinstance(value, list):
+            raise wrong("a list of class indices")
         return [name_of(i) for i in value]
     if lab.kind in ("rating", "number", "text"):
         return value
     if lab.kind == "taxonomy":
-        return [v.split(lab.separator) for v in value] if lab.multiple else value.split(lab.separator)
+        paths = value if lab.multiple else [value]
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise wrong("a list of paths" if lab.multiple else "a path")
+        split = [p.split(lab.separator) for p in paths]
+        return split if lab.multiple else split[0]
     try:
         return orjson.loads(value)
     except (orjson.JSONDecodeError, TypeError):
-        raise FormatError(file, where, f"{lab.name}: expected JSON text, got {str(value)[:60]!r}") from None
+        raise wrong("JSON text") from None

@@ -5,7 +5,8 @@ registry format read by :func:`labelwise.formats.registry.read`) hands each row 
 :class:`LabelPolicy`. In ``annotations`` mode each annotation's ``annotator`` must be the email of an
 existing user (or anything else when ``annotator=EMAIL`` says whom to attribute such annotations to);
 the import collects every unknown name and is rejected with the list. In ``predictions`` mode every
-annotation becomes a prediction of ``model``. Every result is validated against the schema with the
+annotation becomes a prediction of ``model``, scored by the annotation's ``score`` when it has one (the
+Hugging Face reader's confidence). Every result is validated against the schema with the
 item's data and media facts; a bad one names the file, the record and the annotation.
 """
 
@@ -108,7 +109,10 @@ class LabelPolicy:
             except Invalid as exc:
                 raise LabelProblem(f"{where}: {exc.message}", ["annotations", i, "result"]) from None
             if self.mode == "predictions":
-                preds.append({"model": self.model, "score": None, "result": clean})
+                score = ann.get("score")
+                if score is not None and (not isinstance(score, int | float) or isinstance(score, bool)):
+                    raise LabelProblem(f"{where}: score must be a number", ["annotations", i, "score"])
+                preds.append({"model": self.model, "score": score, "result": clean})
                 continue
             user_id = self.user_id(ann.get("annotator"), row)
             if user_id is None:

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
         None, description="Redis URL for the background job queue. Default: a SQLite queue in the data folder."
     )
     job_workers: int = Field(1, ge=0, description="Job threads `labelwise serve` runs (0: run `labelwise worker`).")
+    job_heartbeat_timeout: int = Field(
+        300, ge=5, description="Seconds without a heartbeat after which a running job counts as stopped."
+    )
 
     @field_validator("db")
     @classmethod

@@ -117,7 +117,9 @@ def test_server_file_import_and_a_failed_job(queue: Any, tmp_path: Any) -> None:
 
 
 WORKER = """
-import sys, time
+import socket, sys, time
+if sys.argv[1] != "-":
+    socket.gethostname = lambda: sys.argv[1]  # a worker on another host: its pid means nothing here
 from labelwise.config import Settings
 from labelwise.jobs import Worker
 from labelwise.services import snapshots
@@ -128,31 +130,50 @@ Worker(Context.from_settings(Settings()), workers=1).run()
 """
 
 
-def _killed_worker(world: Any, tmp_path: Any) -> tuple[int, str]:
-    """Ask for a snapshot, let a worker subprocess take it (it blocks), SIGKILL the worker; the job and the
-    worker (host:pid) recorded on it."""
+def _running_worker(world: Any, tmp_path: Any, host: str = "-", heartbeat_timeout: int = 300,
+                    ) -> tuple[subprocess.Popen[bytes], int, str]:
+    """Ask for a snapshot and let a worker subprocess take it (it blocks): the process, the job and the worker
+    (host:pid) recorded on it. ``host`` stands for another host's name."""
     settings = world.ctx.settings
-    env = {**os.environ, "LABELWISE_DATA_DIR": str(settings.data_dir)}
+    env = {**os.environ, "LABELWISE_DATA_DIR": str(settings.data_dir),
+           "LABELWISE_JOB_HEARTBEAT_TIMEOUT": str(heartbeat_timeout)}
     if settings.db:
         env["LABELWISE_DB"] = settings.db
-    log = (tmp_path / "worker.log").open("ab")
-    proc = subprocess.Popen([sys.executable, "-c", WORKER], env=env, stdout=log, stderr=subprocess.STDOUT)
+    with (tmp_path / "worker.log").open("ab") as log:
+        proc = subprocess.Popen([sys.executable, "-c", WORKER, host], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         r = world.manager.client.post(f"{P}/jobs", json={"kind": "snapshot", "params": {"name": "never"}})
         assert r.status_code == 202, r.text
         job_id = r.json()["id"]
-        deadline = time.monotonic() + 60
-        job = r.json()
-        while job["status"] != "running" and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.05)
-            job = world.manager.client.get(f"{P}/jobs/{job_id}").json()
-        assert job["status"] == "running", (job, (tmp_path / "worker.log").read_text()[-2000:])
-        worker = f"{socket.gethostname()}:{proc.pid}"
+        job = _until(world, job_id, lambda j: j["status"] == "running", proc)
+        worker = f"{socket.gethostname() if host == '-' else host}:{proc.pid}"
         assert job["result"] == {"worker": worker}
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        log.close()
+    except BaseException:
+        _kill(proc)
+        raise
+    return proc, job_id, worker
+
+
+def _until(world: Any, job_id: int, done: Any, proc: subprocess.Popen[bytes]) -> dict[str, Any]:
+    """The job once ``done(job)`` holds (read through the API), while the worker process lives."""
+    deadline = time.monotonic() + 60
+    job = world.manager.client.get(f"{P}/jobs/{job_id}").json()
+    while not done(job) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+        job = world.manager.client.get(f"{P}/jobs/{job_id}").json()
+    assert done(job), job
+    return job  # type: ignore[no-any-return]
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
+def _killed_worker(world: Any, tmp_path: Any) -> tuple[int, str]:
+    """A job left running by a worker subprocess of this host that was SIGKILLed, and that worker."""
+    proc, job_id, worker = _running_worker(world, tmp_path)
+    _kill(proc)
     return job_id, worker
 
 
@@ -182,17 +203,84 @@ def test_a_job_whose_worker_was_killed_is_marked_failed(world: Any, tmp_path: An
         fresh.huey.flush()
 
 
-def test_jobs_of_another_host_fail_only_after_a_long_silence(world: Any) -> None:
+def _stale_message(worker: str, last: Any, timeout: int = 300) -> str:
+    return (f"the worker running this job ({worker}) sent no heartbeat for more than {timeout} s "
+            f"(last: {last.isoformat(timespec='seconds')}); it is taken to have stopped")
+
+
+def test_a_job_whose_heartbeat_is_stale_fails_on_any_host(world: Any) -> None:
     set_project(world)
-    ids = [job_service.create_job(world.ctx, world.manager.actor, "demo", "snapshot", {"name": n})["id"]
-           for n in ("old", "recent", "here")]
+    here = f"{socket.gethostname()}:{os.getpid()}"  # alive, but silent: e.g. a pid reused by another process
+    workers = ("elsewhere:1", "elsewhere:2", here, "elsewhere:3", "elsewhere:4", "elsewhere:5")
+    ids = [job_service.create_job(world.ctx, world.manager.actor, "demo", "snapshot", {"name": str(i)})["id"]
+           for i in range(len(workers))]
+    at = now().replace(microsecond=0)
+    beats = (at - timedelta(seconds=301), at, at - timedelta(seconds=400), at - timedelta(seconds=240), None, at)
     with world.ctx.db.write() as conn:
-        for job_id, worker in zip(ids, ("elsewhere:1", "elsewhere:2", f"{socket.gethostname()}:{os.getpid()}"),
-                                  strict=True):
+        for job_id, worker, beat in zip(ids, workers, beats, strict=True):
             assert job_rows.start(conn, job_id, worker=worker)
-        conn.execute(update(jobs).where(jobs.c.id == ids[0]).values(started_at=now() - timedelta(days=2)))
-    assert job_service.recover_stale_jobs(world.ctx) == 1
+            conn.execute(update(jobs).where(jobs.c.id == job_id).values(heartbeat_at=beat))
+        # a job that has run for two days and still beats is alive; one from before heartbeats (none written)
+        # counts from its start
+        conn.execute(update(jobs).where(jobs.c.id == ids[1]).values(started_at=at - timedelta(days=2)))
+        conn.execute(update(jobs).where(jobs.c.id == ids[4]).values(started_at=at - timedelta(seconds=500)))
+    assert job_service.recover_stale_jobs(world.ctx) == 3
+    with world.ctx.db.write() as conn:  # silent since the sweep: failed as it is read
+        conn.execute(update(jobs).where(jobs.c.id == ids[5]).values(heartbeat_at=at - timedelta(hours=1)))
     statuses = [world.manager.client.get(f"{P}/jobs/{i}").json() for i in ids]
-    assert [s["status"] for s in statuses] == ["failed", "running", "running"]
-    assert statuses[0]["error"] == "the worker running this job stopped: elsewhere:1"
+    assert [s["status"] for s in statuses] == ["failed", "running", "failed", "running", "failed", "failed"]
+    assert statuses[0]["error"] == _stale_message("elsewhere:1", beats[0])
+    assert statuses[2]["error"] == _stale_message(here, beats[2])
+    assert statuses[4]["error"] == _stale_message("elsewhere:4", at - timedelta(seconds=500))
+    assert statuses[5]["error"] == _stale_message("elsewhere:5", at - timedelta(hours=1))
+    assert statuses[1]["heartbeat_at"] is not None and statuses[0]["result"] is None
     assert job_service.recover_stale_jobs(world.ctx) == 0
+    assert job_service.recover_stale_jobs(world.ctx, timeout=200) == 1  # elsewhere:3, silent for 240 s
+
+
+def test_a_worker_on_another_host_beats_until_killed(world: Any, tmp_path: Any) -> None:
+    set_project(world)
+    proc, job_id, worker = _running_worker(world, tmp_path, host="otherhost", heartbeat_timeout=5)
+    try:
+        started = _until(world, job_id, lambda j: True, proc)
+        first = _until(world, job_id, lambda j: j["heartbeat_at"] != started["heartbeat_at"], proc)
+        _until(world, job_id, lambda j: j["heartbeat_at"] != first["heartbeat_at"], proc)  # it keeps beating
+        with world.ctx.db.write() as conn:  # running for two days: the heartbeat alone says it is alive
+            conn.execute(update(jobs).where(jobs.c.id == job_id).values(started_at=now() - timedelta(days=2)))
+        assert job_service.recover_stale_jobs(world.ctx) == 0
+    finally:
+        _kill(proc)
+    # its pid says nothing on this host: the job stays running until its heartbeat is older than the timeout
+    assert job_service.recover_stale_jobs(world.ctx) == 0
+    job = world.manager.client.get(f"{P}/jobs/{job_id}").json()
+    assert job["status"] == "running" and job["result"] == {"worker": worker}
+    last = now().replace(microsecond=0) - timedelta(seconds=301)
+    with world.ctx.db.write() as conn:
+        conn.execute(update(jobs).where(jobs.c.id == job_id).values(heartbeat_at=last))
+    job = world.manager.client.get(f"{P}/jobs/{job_id}").json()
+    assert job["status"] == "failed" and job["error"] == _stale_message(worker, last)
+
+
+def test_every_consumer_sweeps_stale_jobs_with_a_periodic_task(world: Any) -> None:
+    set_project(world)
+    worker = Worker(world.ctx, workers=1).start()
+    try:
+        assert "recover_stale_jobs" in {t.name for t in worker.huey._registry.periodic_tasks}
+        job_id = job_service.create_job(world.ctx, world.manager.actor, "demo", "snapshot", {"name": "x"})["id"]
+        last = now().replace(microsecond=0) - timedelta(hours=1)
+        with world.ctx.db.write() as conn:
+            assert job_rows.start(conn, job_id, worker="elsewhere:9")
+            conn.execute(update(jobs).where(jobs.c.id == job_id).values(heartbeat_at=last))
+        worker.huey.labelwise_recover()  # what the consumer's scheduler enqueues every minute
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with world.ctx.db.read() as conn:
+                row = job_rows.get(conn, job_id)
+            if row is not None and row["status"] != "running":
+                break
+            time.sleep(0.05)
+        assert row is not None and row["status"] == "failed"
+        assert row["error"] == _stale_message("elsewhere:9", last)
+    finally:
+        worker.stop()
+        worker.huey.flush()

@@ -1,4 +1,4 @@
-"""The huey instance per settings, its one task, and a consumer that runs in threads."""
+"""The huey instance per settings, its tasks, and a consumer that runs in threads."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 import threading
 from typing import Any
 
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
 from labelwise.config import Settings
@@ -68,8 +68,25 @@ def _register(huey: Huey) -> None:
 
         log.info("text index: %s ids indexed from the backlog", jobs.drain_search_index(ctx))
 
+    @huey.periodic_task(crontab(), name="recover_stale_jobs")
+    def recover_stale_jobs() -> None:
+        """Every minute, on every consumer: jobs whose worker stopped (no heartbeat) are marked failed."""
+        ctx = _CONTEXTS.get(id(huey))
+        if ctx is None:
+            raise RuntimeError("no context bound to this queue's consumer")
+        _recover_jobs(ctx)
+
     huey.labelwise_run_job = run_job  # type: ignore[attr-defined]
     huey.labelwise_drain = drain_search_index  # type: ignore[attr-defined]
+    huey.labelwise_recover = recover_stale_jobs  # type: ignore[attr-defined]
+
+
+def _recover_jobs(ctx: Context) -> None:
+    from labelwise.services import jobs
+
+    failed = jobs.recover_stale_jobs(ctx)
+    if failed:
+        log.warning("%s job(s) whose worker stopped marked failed", failed)
 
 
 def enqueue(settings: Settings, job_id: int, *, name: str | None = None) -> None:
@@ -101,7 +118,7 @@ class Worker:
     def __init__(self, ctx: Context, *, workers: int = 1, name: str | None = None) -> None:
         self.huey = queue_for(ctx.settings, name=name)
         _CONTEXTS[id(self.huey)] = ctx
-        self.consumer = _ThreadConsumer(self.huey, workers=workers, worker_type="thread", periodic=False,
+        self.consumer = _ThreadConsumer(self.huey, workers=workers, worker_type="thread", periodic=True,
                                         initial_delay=0.05, max_delay=1.0, check_worker_health=False)
 
     def start(self) -> Worker:
@@ -115,11 +132,7 @@ class Worker:
 
     def _recover(self) -> None:
         """Jobs left running by a worker that died are marked failed; the text index backlog is drained."""
-        from labelwise.services import jobs
-
-        failed = jobs.recover_stale_jobs(_CONTEXTS[id(self.huey)])
-        if failed:
-            log.warning("%s job(s) whose worker stopped marked failed", failed)
+        _recover_jobs(_CONTEXTS[id(self.huey)])
         self._drain_leftovers()
 
     def _drain_leftovers(self) -> None:

@@ -12,15 +12,20 @@ admins only, since it reads the server's disk).
 :func:`drain_search_index` is the queue's other task (no ``jobs`` row: it belongs to no project or user):
 on SQLite it indexes the ids imports left in the text index's backlog (``store.search``).
 
-A running job records its worker (``host:pid``); :func:`recover_stale_jobs` (run as a worker starts, and for
-one job when it is read) marks failed the running jobs whose worker is gone: on this host its pid no longer
-exists; on another host, it started more than ``silent_seconds`` ago (no heartbeat: a long limit). They are
-not queued again: ask for the job again.
+A running job records its worker (``host:pid``), and a thread of that worker writes the job's ``heartbeat_at``
+every ``JOB_HEARTBEAT_TIMEOUT / 5`` seconds while it runs. :func:`recover_stale_jobs` (run as a worker starts,
+then every minute by each consumer as a huey periodic task, and for one job when it is read) marks failed the
+running jobs whose worker is gone: on this host its pid no longer exists; on any host, its last heartbeat is
+older than ``JOB_HEARTBEAT_TIMEOUT``. They are not queued again: ask for the job again.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +39,11 @@ from labelwise.store import jobs as job_rows
 from labelwise.store import users as user_rows
 from labelwise.store.clock import aware, now
 
+log = logging.getLogger("labelwise.jobs")
 KINDS = ("recompute", "snapshot", "import_file")
 PUBLIC = ("id", "project_id", "kind", "params", "status", "result", "error", "created_at", "started_at",
-          "finished_at")
+          "heartbeat_at", "finished_at")
+BEATS_PER_TIMEOUT = 5
 
 
 def _check(actor: Actor, kind: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -80,28 +87,65 @@ def get_job(ctx: Context, actor: Actor, ref: int | str, job_id: int) -> dict[str
         job = job_rows.get(conn, job_id)
     if job is None or job["project_id"] != access.id:
         raise NotFound(f"job {job_id} not found in project {access.name!r}")
-    worker = str((job["result"] or {}).get("worker") or "") if job["status"] == "running" else ""
-    if worker and is_dead(worker):
-        with ctx.db.write() as conn:
-            job_rows.fail_running(conn, job_id, _stopped(worker))
-            job = job_rows.get(conn, job_id)
-        assert job is not None
+    if job["status"] == "running":
+        why = _stale(ctx, {**job, "worker": str((job["result"] or {}).get("worker") or "")})
+        if why:
+            with ctx.db.write() as conn:
+                job_rows.fail_running(conn, job_id, why)
+                job = job_rows.get(conn, job_id)
+            assert job is not None
     return {k: job[k] for k in PUBLIC}
 
 
-def _stopped(worker: str) -> str:
-    return f"the worker running this job stopped: {worker or 'unknown worker'}"
+def _stale(ctx: Context, job: dict[str, Any], timeout: float | None = None) -> str | None:
+    """Why a running job (``worker``, ``started_at``, ``heartbeat_at``) counts as stopped; None if it may run."""
+    worker = job["worker"]
+    if worker and is_dead(worker):
+        return f"the worker running this job stopped: {worker}"
+    timeout = ctx.settings.job_heartbeat_timeout if timeout is None else timeout
+    last: datetime | None = job["heartbeat_at"] or job["started_at"]
+    if last is None or aware(last) < now() - timedelta(seconds=timeout):
+        when = aware(last).isoformat(timespec="seconds") if last is not None else "never"
+        return (f"the worker running this job ({worker or 'unknown worker'}) sent no heartbeat for more than "
+                f"{timeout:g} s (last: {when}); it is taken to have stopped")
+    return None
 
 
-def recover_stale_jobs(ctx: Context, *, silent_seconds: float = 24 * 3600.0) -> int:
-    """Mark failed the running jobs whose worker stopped: on this host, its pid is gone; on another host (or
-    unknown), it started more than ``silent_seconds`` ago. Returns how many."""
-    cutoff = now() - timedelta(seconds=silent_seconds)
+def recover_stale_jobs(ctx: Context, *, timeout: float | None = None) -> int:
+    """Mark failed the running jobs whose worker stopped: on this host, its pid is gone; on any host, its last
+    heartbeat is older than ``timeout`` seconds (default ``JOB_HEARTBEAT_TIMEOUT``). Returns how many."""
     with ctx.db.write() as conn:
-        stale = [r for r in job_rows.running(conn)
-                 if (r["worker"] and is_dead(r["worker"]))
-                 or r["started_at"] is None or aware(r["started_at"]) < cutoff]  # type: ignore[operator]
-        return sum(job_rows.fail_running(conn, r["id"], _stopped(r["worker"])) for r in stale)
+        failed = 0
+        for row in job_rows.running(conn):
+            why = _stale(ctx, row, timeout)
+            if why and job_rows.fail_running(conn, row["id"], why):
+                failed += 1
+        return failed
+
+
+@contextmanager
+def _heartbeat(ctx: Context, job_id: int) -> Iterator[None]:
+    """A thread writing the job's ``heartbeat_at`` every ``JOB_HEARTBEAT_TIMEOUT / 5`` seconds while the
+    body runs (it stops early when the job is no longer running, e.g. marked failed meanwhile)."""
+    stop = threading.Event()
+    every = ctx.settings.job_heartbeat_timeout / BEATS_PER_TIMEOUT
+
+    def beat() -> None:
+        while not stop.wait(every):
+            try:
+                with ctx.db.write() as conn:
+                    if not job_rows.beat(conn, job_id):
+                        return
+            except Exception as exc:  # the database is unreachable for now: the next beat tries again
+                log.warning("job %s: heartbeat not written (%s: %s)", job_id, type(exc).__name__, exc)
+
+    thread = threading.Thread(target=beat, name=f"labelwise-job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def run_job(ctx: Context, job_id: int) -> str:
@@ -117,7 +161,8 @@ def run_job(ctx: Context, job_id: int) -> str:
         if user is None or not user["is_active"]:
             raise Forbidden("the user who asked for this job no longer exists or is disabled")
         actor = Actor(id=int(user["id"]), email=user["email"], is_admin=bool(user["is_admin"]))
-        result = _dispatch(ctx, actor, int(job["project_id"]), job["kind"], job["params"] or {})
+        with _heartbeat(ctx, job_id):
+            result = _dispatch(ctx, actor, int(job["project_id"]), job["kind"], job["params"] or {})
     except LabelwiseError as exc:
         error = exc.message
     except Exception as exc:  # recorded on the job; the worker goes on with the next one

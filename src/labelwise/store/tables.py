@@ -288,6 +288,7 @@ jobs = Table(
     Column("created_by", Id, ForeignKey("users.id", ondelete="SET NULL")),
     Column("created_at", When, nullable=False),
     Column("started_at", When),
+    Column("heartbeat_at", When),  # written by the running job's worker every JOB_HEARTBEAT_TIMEOUT / 5
     Column("finished_at", When),
     Index("ix_jobs_project", "project_id", "id"),
 )

@@ -24,6 +24,7 @@ from labelwise.store import annotations as rows
 from labelwise.store import audit
 from labelwise.store import items as item_rows
 from labelwise.store import quality as quality_rows
+from labelwise.store import queue as queue_rows
 from labelwise.store.clock import aware, now
 
 MAX_LEAD_TIME = 7 * 24 * 3600.0
@@ -58,7 +59,7 @@ def refresh_state(conn: Connection, item_id: int, overlap: int, *, access: Proje
 def _task(conn: Connection, access: ProjectAccess, item_id: int, row: dict[str, Any] | None,
           actor: Actor) -> dict[str, Any]:
     """What an annotator sees of one item: data, predictions, their own draft or result."""
-    item = item_rows.item_detail(conn, access.id, item_id)
+    item = queue_rows.task_item(conn, access.id, item_id)
     if item is None:
         raise NotFound(f"item {item_id} not found in project {access.name!r}")
     masked = gold.is_gold(conn, item)  # a gold item looks like any item in progress
@@ -66,7 +67,7 @@ def _task(conn: Connection, access: ProjectAccess, item_id: int, row: dict[str, 
         item["state"] = "in_progress"
     task: dict[str, Any] = {
         "id": item["id"], "key": item["key"], "data": item["data"], "meta": item["meta"], "state": item["state"],
-        "predictions": item_rows.predictions_for(conn, [item_id]).get(item_id, []),
+        "predictions": item["predictions"],
         "schema_version": access.project["schema_version"],
         "status": None, "result": None, "draft": None, "lease_expires_at": None, "review": None,
     }
@@ -215,10 +216,11 @@ def submit(ctx: Context, actor: Actor, ref: int | str, item_id: int, result: dic
                      if r["status"] == "submitted" and r["review_status"] != "rejected"]
         submitted.append((annotation_id, actor.id, clean))
         results = [(user, res) for _, user, res in sorted(submitted, key=lambda row: row[0])]
-        cap = quality.settle(conn, access, item_id, len(statuses), gold=is_gold, results=results)
-        state = item_state(n_submitted=len(statuses), overlap=cap, leased=others_leasing > 0,
+        settled = quality.settle_item(conn, access, item_id, len(statuses), gold=is_gold, results=results)
+        state = item_state(n_submitted=len(statuses), overlap=settled.capacity, leased=others_leasing > 0,
                            review_statuses=statuses)
-        rows.set_slots(conn, item_id, n_submitted=len(statuses), overlap=cap, state=state, at=at)
+        rows.set_slots(conn, item_id, n_submitted=len(statuses), overlap=settled.capacity, state=state, at=at,
+                       review_priority=settled.priority if settled.decided else rows.KEEP)
         audit.record(conn, user_id=actor.id, project_id=access.id, action="annotation.submit",
                      target=f"item:{item_id}", details={"annotation_id": annotation_id})
     return {"id": annotation_id, "item_id": item_id, "status": "submitted", "result": clean, "item_state": state,

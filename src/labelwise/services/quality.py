@@ -22,7 +22,7 @@ library for regions. Imported annotations are settled in bulk by :func:`settle_m
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Connection
 
@@ -114,28 +114,45 @@ def _needs_risk(q: QualitySettings) -> bool:
     return q.review_sampling == "risk" or q.review_confidence is not None  # else the risk is never used
 
 
-def settle(conn: Connection, access: ProjectAccess, item_id: int, n_submitted: int, *, gold: bool,
-           results: list[tuple[int, dict[str, Any]]] | None = None) -> int:
-    """After an item's annotations changed: how many submissions it takes now (its capacity; it is open
-    while ``n_submitted`` is below it). Writes its final labels and review priority when it has enough.
+class Settled(NamedTuple):
+    """What :func:`settle_item` decided for an item."""
+
+    capacity: int  # how many submissions it takes now (open while it has fewer)
+    decided: bool = False  # it had enough: its final labels were written and ``priority`` is its new one
+    priority: float | None = None  # its review priority (when ``decided``)
+
+
+def settle_item(conn: Connection, access: ProjectAccess, item_id: int, n_submitted: int, *, gold: bool,
+                results: list[tuple[int, dict[str, Any]]] | None = None) -> Settled:
+    """After an item's annotations changed: its capacity; once it has enough submissions, writes its
+    final labels and gives its review priority for the caller to store (the submit path folds it into
+    its item update).
 
     ``results``: the item's submitted, not rejected ``(user id, result)`` in annotation order, when the
     caller has them already (read here otherwise)."""
     overlap = int(access.project["overlap"])
     if gold:
-        return n_submitted  # gold items never take a queue slot
+        return Settled(n_submitted)  # gold items never take a queue slot
     if n_submitted < overlap:
-        return overlap
+        return Settled(overlap)
     q = settings_of(access.project)
     if results is None:
         results = store.submitted_results(conn, item_id)
     finals = item_finals(access, item_id, results)
-    store.write_finals(conn, access.id, finals, replace_items=[item_id])
+    store.replace_item_finals(conn, access.id, item_id, finals)
     users = [u for u, _ in results]
     seen = (store.experience(conn, access.id, users) if users else {}) if _needs_risk(q) else None
     cap, priority = _decide(access, q, item_id, n_submitted, results, finals, seen)
-    store.set_priority(conn, item_id, priority)
-    return cap
+    return Settled(cap, True, priority)
+
+
+def settle(conn: Connection, access: ProjectAccess, item_id: int, n_submitted: int, *, gold: bool,
+           results: list[tuple[int, dict[str, Any]]] | None = None) -> int:
+    """:func:`settle_item`, storing the review priority it decided: the item's capacity."""
+    settled = settle_item(conn, access, item_id, n_submitted, gold=gold, results=results)
+    if settled.decided:
+        store.set_priority(conn, item_id, settled.priority)
+    return settled.capacity
 
 
 def settle_many(conn: Connection, access: ProjectAccess,

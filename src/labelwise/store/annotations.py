@@ -86,6 +86,8 @@ _LOCK = select(items.c.id).where(items.c.id == bindparam("item_id")).with_for_up
 _SET_SLOTS = (update(items).where(items.c.id == bindparam("item_id"))
               .values(n_submitted=bindparam("n"), is_open=bindparam("open"), state=bindparam("state"),
                       updated_at=bindparam("at")))
+_SET_SLOTS_AND_PRIORITY = _SET_SLOTS.values(review_priority=bindparam("priority"))
+KEEP: Any = object()  # set_slots: leave the review priority as it is
 
 
 def _lease_upsert(dialect: str) -> Any:
@@ -137,10 +139,15 @@ def upsert_lease(conn: Connection, *, project_id: int, item_id: int, user_id: in
     return conn.execute(_UPSERT_LEASE[conn.dialect.name], params).scalar_one()
 
 
-def set_slots(conn: Connection, item_id: int, *, n_submitted: int, overlap: int, state: str, at: datetime) -> None:
-    """Store an item's submission count, whether it still takes annotators, and its state."""
-    conn.execute(_SET_SLOTS, {"item_id": item_id, "n": n_submitted, "open": n_submitted < overlap, "state": state,
-                              "at": at})
+def set_slots(conn: Connection, item_id: int, *, n_submitted: int, overlap: int, state: str, at: datetime,
+              review_priority: float | None = KEEP) -> None:
+    """Store an item's submission count, whether it still takes annotators, its state and (unless
+    ``KEEP``) its review priority, in one statement."""
+    params = {"item_id": item_id, "n": n_submitted, "open": n_submitted < overlap, "state": state, "at": at}
+    if review_priority is KEEP:
+        conn.execute(_SET_SLOTS, params)
+    else:
+        conn.execute(_SET_SLOTS_AND_PRIORITY, {**params, "priority": review_priority})
 
 
 def insert_submitted(conn: Connection, *, project_id: int, item_id: int, user_id: int, result: dict[str, Any],

@@ -161,6 +161,18 @@ def add_gold(conn: Connection, project_id: int, answers: Sequence[tuple[int, dic
 # --- final labels ----------------------------------------------------------------------------------
 
 
+_DELETE_ITEM_FINALS = delete(final_labels).where(final_labels.c.item_id == bindparam("item_id"))
+_INSERT_FINALS = final_labels.insert()
+
+
+def replace_item_finals(conn: Connection, project_id: int, item_id: int, rows: Sequence[dict[str, Any]]) -> None:
+    """``write_finals`` for one item (the submit path), with statements built once."""
+    conn.execute(_DELETE_ITEM_FINALS, {"item_id": item_id})
+    if rows:
+        at = now()
+        conn.execute(_INSERT_FINALS, [{**r, "project_id": project_id, "updated_at": at} for r in rows])
+
+
 def write_finals(conn: Connection, project_id: int, rows: Sequence[dict[str, Any]], *,
                  replace_items: Sequence[int]) -> None:
     """Replace the final labels of ``replace_items`` by ``rows`` (item_id, label, value, method,

@@ -1,0 +1,103 @@
+"""The queue's hot path: what next + submit read and write, and how many statements they take."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, select
+
+from labelwise.domain.quality import uniform
+from labelwise.services import annotation, browse, imports, projects
+from labelwise.store import queue
+from labelwise.store.tables import final_labels, items
+
+POS = {"sentiment": "positive"}
+
+
+def _item_row(world: Any, item_id: int) -> dict[str, Any]:
+    with world.ctx.db.read() as conn:
+        return dict(conn.execute(select(items).where(items.c.id == item_id)).mappings().one())
+
+
+def _finals(world: Any, item_id: int) -> list[tuple[str, Any, float]]:
+    with world.ctx.db.read() as conn:
+        q = select(final_labels.c.label, final_labels.c.value, final_labels.c.confidence).where(
+            final_labels.c.item_id == item_id, final_labels.c.label == "sentiment")
+        return [tuple(r) for r in conn.execute(q)]
+
+
+def test_task_item_reads_the_item_and_its_predictions_in_order(world: Any) -> None:
+    ctx, manager = world.ctx, world.manager.actor
+    preds = [{"model": "b", "score": 0.7, "result": {"sentiment": "negative"}},
+             {"model": "a", "score": None, "result": POS}]
+    imports.import_records(ctx, manager, "demo", [{"text": "with", "predictions": preds}, {"text": "without"}])
+    with_id, without_id = (i["id"] for i in browse.list_items(ctx, manager, "demo")["items"])
+    pid = world.project["id"]
+    with ctx.db.read() as conn:
+        got = queue.task_item(conn, pid, with_id)
+        bare = queue.task_item(conn, pid, without_id)
+        elsewhere = queue.task_item(conn, pid + 1, with_id)
+    assert got is not None and bare is not None
+    assert got["predictions"] == preds
+    assert (got["data"], got["state"], got["is_open"], got["n_submitted"]) == ({"text": "with"}, "new", True, 0)
+    assert bare["predictions"] == [] and bare["data"] == {"text": "without"}
+    assert elsewhere is None
+
+
+def test_submit_stores_state_counts_and_review_priority_in_one_item_update(world: Any) -> None:
+    ctx, manager, annotator = world.ctx, world.manager.actor, world.annotator.actor
+    imports.import_records(ctx, manager, "demo", [{"text": "one"}])
+    task = annotation.next_task(ctx, annotator, "demo")
+    assert task is not None
+    annotation.submit(ctx, annotator, "demo", task["id"], POS)
+    row = _item_row(world, task["id"])
+    assert (row["state"], row["n_submitted"], row["is_open"]) == ("annotated", 1, False)
+    assert row["review_priority"] == uniform(world.project["id"], task["id"])  # random sampling: the draw
+    assert _finals(world, task["id"]) == [("sentiment", "positive", 1.0)]
+
+
+def test_submit_below_the_overlap_leaves_priority_and_finals_alone(world: Any) -> None:
+    ctx, manager = world.ctx, world.manager.actor
+    imports.import_records(ctx, manager, "demo", [{"text": "one"}])
+    projects.update_project(ctx, manager, "demo", overlap=2)
+    task = annotation.next_task(ctx, world.annotator.actor, "demo")
+    assert task is not None
+    done = annotation.submit(ctx, world.annotator.actor, "demo", task["id"], POS)
+    row = _item_row(world, task["id"])
+    assert (done["item_state"], row["n_submitted"], row["is_open"], row["review_priority"]) == (
+        "in_progress", 1, True, None)
+    assert _finals(world, task["id"]) == []
+    task2 = annotation.next_task(ctx, world.annotator2.actor, "demo")
+    assert task2 is not None and task2["id"] == task["id"]
+    annotation.submit(ctx, world.annotator2.actor, "demo", task["id"], {"sentiment": "negative"})
+    row = _item_row(world, task["id"])
+    # fixed overlap: the item closes at 2 even on a tie, which goes to the first value in sorted order
+    assert (row["state"], row["n_submitted"], row["is_open"]) == ("annotated", 2, False)
+    assert row["review_priority"] == uniform(world.project["id"], task["id"])
+    assert _finals(world, task["id"]) == [("sentiment", "negative", 0.5)]
+
+
+def test_next_and_submit_statement_counts(world: Any) -> None:
+    """Pinned so that an extra round trip on the hot path is a visible choice (BEGIN/COMMIT not counted)."""
+    ctx, manager, annotator = world.ctx, world.manager.actor, world.annotator.actor
+    imports.import_records(ctx, manager, "demo", [{"text": "one"}, {"text": "two"}])
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.startswith(("BEGIN", "SET ")):
+            seen.append(statement)
+
+    event.listen(ctx.db.engine, "before_cursor_execute", count)
+    try:
+        task = annotation.next_task(ctx, annotator, "demo")
+        assert task is not None
+        n_next = len(seen)
+        annotation.submit(ctx, annotator, "demo", task["id"], POS)
+        n_submit = len(seen) - n_next
+    finally:
+        event.remove(ctx.db.engine, "before_cursor_execute", count)
+    # next: project, own rows, pick, lease, mark started, item with predictions
+    #   (PostgreSQL: + the fresh free-slot check of the picked item, two statements)
+    # submit: project, item, slots, mark submitted, final labels (delete, insert), item update, audit
+    pg = ctx.db.engine.dialect.name == "postgresql"
+    assert (n_next, n_submit) == (6 + (2 if pg else 0), 8)

@@ -42,12 +42,22 @@ def _as_object(value: Any, what: str) -> dict[str, Any] | None:
     return value
 
 
+Annotations = list[tuple[Any, ...]]  # (user id, result, lead time[, check warnings])
+
+
 @dataclass(slots=True)
 class Extras:
-    """What a row brings besides its item and annotations: a gold answer, media references."""
+    """What a row brings besides its item: predictions, annotations, a gold answer, media references."""
 
+    predictions: list[tuple[str, float | None, str]] = field(default_factory=list)  # (model, score, result JSON)
+    annotations: Annotations = field(default_factory=list)
     gold: dict[str, Any] | None = None
     refs: list[dict[str, Any]] = field(default_factory=list)
+
+
+# A row read and ready to write: (row number, key, data as JSON text, meta as JSON text, queue position,
+# its Extras or None). Atomic values for a plain row: a batch of them costs the garbage collector nothing.
+Pending = tuple[int, str | None, str, str | None, float, Extras | None]
 
 
 class RowReader:
@@ -109,6 +119,8 @@ class RowReader:
         key = str(key)
         if len(key) > 512:
             raise RowProblem("key is longer than 512 characters", ["key"])
+        if "\x00" in key:  # PostgreSQL cannot store it, and SQLite's JSON functions would not find it again
+            raise RowProblem("key contains a NUL character", ["key"])
         return key
 
     def _predictions(self, raw: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -152,26 +164,28 @@ class RowReader:
         return item_rows.NewItem(key=self._key(raw, data), data=data, meta=meta, predictions=predictions,
                                  sort_key=sort_key)
 
-    def labelled(self, raw: dict[str, Any], number: int) -> tuple[item_rows.NewItem, Annotations, Extras]:
-        """The new item, the submitted annotations that come with it (see ``import_labels``) and its extras."""
+    def read(self, raw: dict[str, Any], number: int) -> Pending:
+        """The row as it will be written, with the submitted annotations that come with it (see
+        ``import_labels``) and its extras."""
         it = self.item(raw)
-        extras = Extras(gold=self._gold(raw, it), refs=self._refs(it))
-        if self.labels is None:
-            return it, [], extras
-        try:
-            anns, preds = self.labels.split(raw, number, self.schema, it.data, it.meta)
-        except LabelProblem as problem:
-            raise RowProblem(f"{self.labels.source}: record {number} (key {it.key!r}): {problem}",
-                              problem.loc) from None
-        if preds:
-            it = item_rows.NewItem(key=it.key, data=it.data, meta=it.meta, predictions=[*it.predictions, *preds],
-                                   sort_key=it.sort_key)
-        return it, self._checked(anns, it.data), extras
+        gold = self._gold(raw, it) if "gold" in raw else None
+        refs = self._refs(it) if self.media_fields else []
+        preds = [(p["model"], p["score"], _json(p["result"])) for p in it.predictions]
+        anns: Annotations = []
+        if self.labels is not None:
+            try:
+                anns, more = self.labels.split(raw, number, self.schema, it.data, it.meta)
+            except LabelProblem as problem:
+                raise RowProblem(f"{self.labels.source}: record {number} (key {it.key!r}): {problem}",
+                                  problem.loc) from None
+            preds += [(p["model"], p["score"], _json(p["result"])) for p in more]
+            anns = self._checked(anns, it.data)
+        extras = Extras(preds, anns, gold, refs) if preds or anns or gold is not None or refs else None
+        meta = None if it.meta is None else _json(it.meta)
+        return number, it.key, _json(it.data), meta, it.sort_key, extras
 
     def _gold(self, raw: dict[str, Any], it: item_rows.NewItem) -> dict[str, Any] | None:
         """The row's gold answer (an expected result), validated like any result."""
-        if "gold" not in raw:
-            return None
         gold = _as_object(raw["gold"], "gold")
         if gold is None:
             return None
@@ -217,7 +231,8 @@ class RowReader:
         return out
 
 
-Annotations = list[tuple[Any, ...]]  # (user id, result, lead time[, check warnings])
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
 def _as_list(value: str, what: str) -> Any:

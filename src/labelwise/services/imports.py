@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import IO, Any
 
+from sqlalchemy import Connection
+
 from labelwise.domain.permissions import Action, Actor
 from labelwise.errors import Invalid, LabelwiseError
 from labelwise.formats import registry
@@ -24,7 +26,7 @@ from labelwise.services import quality
 from labelwise.services.access import ProjectAccess, open_project
 from labelwise.services.context import Context
 from labelwise.services.import_labels import LabelPolicy, read_format
-from labelwise.services.import_rows import Annotations, Extras, RowProblem, RowReader
+from labelwise.services.import_rows import Extras, Pending, RowProblem, RowReader
 from labelwise.services.process_owner import is_dead, this_process
 from labelwise.store import audit, imported_labels, media_refs
 from labelwise.store import items as item_rows
@@ -77,36 +79,43 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
                         media=ctx.media)
     version = int(access.project["schema_version"])
     batch_size = ctx.settings.import_batch_size
+    staged = False  # a batch was written before the last one: the last transaction publishes them
     try:
-        batch: list[tuple[int, item_rows.NewItem, Annotations, Extras]] = []
+        batch: list[Pending] = []
         for number, raw in rows:
+            if len(batch) >= batch_size:  # only once another row comes: an import of one batch is written once
+                with ctx.db.write() as conn:
+                    _write_batch(conn, access, import_id, batch, report, skip_invalid, version, labels, actor.id)
+                staged, batch = True, []
+                if progress:
+                    progress(report.rows)
             report.rows += 1
             try:
                 if isinstance(raw, RowError):
                     raise RowProblem(raw.message)
-                batch.append((number, *reader.labelled(raw, number)))
+                batch.append(reader.read(raw, number))
             except RowProblem as problem:
                 report.invalid += 1
                 report.add_error(number, str(problem), problem.loc)
             except (ValueError, TypeError) as exc:  # a value no JSON can hold, for instance
                 report.invalid += 1
                 report.add_error(number, f"cannot read this row: {exc}")
-            if len(batch) >= batch_size:
-                _write_batch(ctx, access, import_id, batch, report, skip_invalid, version, labels, actor.id)
-                batch = []
-                if progress:
-                    progress(report.rows)
-        _write_batch(ctx, access, import_id, batch, report, skip_invalid, version, labels, actor.id)
-        if labels is not None:
-            labels.check_unknown()
-        if report.errors and not skip_invalid:
-            raise Invalid(
-                f"{report.invalid} of {report.rows} rows are invalid; nothing was imported "
-                "(fix them, or import with skip_invalid to keep the valid rows)",
-                errors=report.errors,
-            )
+        # The last batch and the publishing in one transaction. An import of one batch without labels is
+        # written visible at once: nobody sees it before this commit, so staging it would only copy it.
+        visible = not staged and labels is None
         with ctx.db.write() as conn:
-            item_rows.publish_import(conn, import_id, report.as_dict(), settled=labels is not None)
+            _write_batch(conn, access, import_id, batch, report, skip_invalid, version, labels, actor.id,
+                         visible=visible)
+            if labels is not None:
+                labels.check_unknown()
+            if report.errors and not skip_invalid:
+                raise Invalid(
+                    f"{report.invalid} of {report.rows} rows are invalid; nothing was imported "
+                    "(fix them, or import with skip_invalid to keep the valid rows)",
+                    errors=report.errors,
+                )
+            item_rows.publish_import(conn, import_id, report.as_dict(), settled=labels is not None,
+                                     staged=not visible)
             quality_rows.set_open(conn, dict.fromkeys(report.gold_ids, False))
             audit.record(conn, user_id=actor.id, project_id=access.id, action="import", target=source[:200],
                          details={k: v for k, v in report.as_dict().items() if k != "errors"})
@@ -137,55 +146,63 @@ def _index_later(ctx: Context) -> None:
         log.warning("could not queue the text index's catch-up", exc_info=True)
 
 
-def _write_batch(ctx: Context, access: ProjectAccess, import_id: int,
-                 batch: list[tuple[int, item_rows.NewItem, Annotations, Extras]], report: ImportReport,
-                 skip_invalid: bool, schema_version: int, labels: LabelPolicy | None, user_id: int) -> None:
+def _write_batch(conn: Connection, access: ProjectAccess, import_id: int, batch: list[Pending],
+                 report: ImportReport, skip_invalid: bool, schema_version: int, labels: LabelPolicy | None,
+                 user_id: int, *, visible: bool = False) -> None:
     if not batch:
         return
     if (report.errors and not skip_invalid) or (labels is not None and labels.unknown):
         return  # the import will be rejected: only keep reading to report every bad row
-    project_id = access.id
-    with ctx.db.write() as conn:
-        keys = [it.key for _, it, _, _ in batch if it.key is not None]
-        existing = item_rows.existing_keys(conn, project_id, keys) if keys else {}
-        fresh: list[item_rows.NewItem] = []
-        fresh_labels: list[Annotations] = []
-        fresh_extras: list[Extras] = []
-        seen = report.key_rows  # across batches, so that a duplicate names the row of its first
-        for number, it, anns, extras in batch:
-            if it.key is not None:
-                if it.key in seen or existing.get(it.key, -1) == import_id:
-                    first = f" (first at row {seen[it.key]})" if it.key in seen else ""
-                    report.invalid += 1
-                    report.add_error(number, f"duplicate key {it.key!r} in this import{first}", ["key"])
-                    continue
-                if it.key in existing:
-                    report.skipped += 1
-                    continue
-                seen[it.key] = number
-            fresh.append(it)
-            fresh_labels.append(anns)
-            fresh_extras.append(extras)
-        if report.errors and not skip_invalid:
-            return
-        ids = item_rows.insert_items(conn, project_id=project_id, import_id=import_id, batch=fresh)
-        refs = [r for extras in fresh_extras for r in extras.refs]
-        if refs:
-            report.media_keys += media_refs.add(conn, project_id, refs)
-        gold = [(i, extras.gold) for i, extras in zip(ids, fresh_extras, strict=True) if extras.gold is not None]
-        if gold:
-            quality_rows.add_gold(conn, project_id, gold, user_id)
-            report.gold += len(gold)
-            report.gold_ids += [i for i, _ in gold]
-        if labels is not None:
-            labelled = [(i, anns) for i, anns in zip(ids, fresh_labels, strict=True) if anns]
-            report.annotations += imported_labels.insert_submitted(
-                conn, project_id=project_id, schema_version=schema_version, rows=labelled)
-            # as if each item's annotations had been submitted one by one (see quality.settle_many)
-            golden = {i for i, _ in gold}
-            quality_rows.set_open(conn, quality.settle_many(
-                conn, access, [(i, [(a[0], a[1]) for a in anns], i in golden) for i, anns in labelled]))
-        report.created += len(fresh)
+    keys = [row[1] for row in batch if row[1] is not None]
+    existing = item_rows.existing_keys(conn, access.id, keys) if keys else {}
+    fresh: list[Pending] = []
+    seen = report.key_rows  # across batches, so that a duplicate names the row of its first
+    for row in batch:
+        number, key = row[0], row[1]
+        if key is not None:
+            if key in seen or existing.get(key, -1) == import_id:
+                first = f" (first at row {seen[key]})" if key in seen else ""
+                report.invalid += 1
+                report.add_error(number, f"duplicate key {key!r} in this import{first}", ["key"])
+                continue
+            if key in existing:
+                report.skipped += 1
+                continue
+            seen[key] = number
+        fresh.append(row)
+    if report.errors and not skip_invalid:
+        return
+    predictions = [(j, *p) for j, row in enumerate(fresh) if row[5] is not None for p in row[5].predictions]
+    ids = item_rows.insert_items(
+        conn, project_id=access.id, import_id=import_id, visible=visible,
+        batch=item_rows.ItemRows(keys=[row[1] for row in fresh], data=[row[2] for row in fresh],
+                                 meta=[row[3] for row in fresh], sort_keys=[row[4] for row in fresh],
+                                 predictions=predictions))
+    report.created += len(fresh)
+    extras = [(i, row[5]) for i, row in zip(ids, fresh, strict=True) if row[5] is not None]
+    if extras:
+        _write_extras(conn, access, extras, report, schema_version, labels, user_id)
+
+
+def _write_extras(conn: Connection, access: ProjectAccess, extras: list[tuple[int, Extras]], report: ImportReport,
+                  schema_version: int, labels: LabelPolicy | None, user_id: int) -> None:
+    """Media references, gold answers and submitted annotations of the items just written."""
+    refs = [r for _, extra in extras for r in extra.refs]
+    if refs:
+        report.media_keys += media_refs.add(conn, access.id, refs)
+    gold = [(i, extra.gold) for i, extra in extras if extra.gold is not None]
+    if gold:
+        quality_rows.add_gold(conn, access.id, gold, user_id)
+        report.gold += len(gold)
+        report.gold_ids += [i for i, _ in gold]
+    labelled = [(i, extra.annotations) for i, extra in extras if extra.annotations]
+    if labels is not None and labelled:
+        report.annotations += imported_labels.insert_submitted(
+            conn, project_id=access.id, schema_version=schema_version, rows=labelled)
+        # as if each item's annotations had been submitted one by one (see quality.settle_many)
+        golden = {i for i, _ in gold}
+        quality_rows.set_open(conn, quality.settle_many(
+            conn, access, [(i, [(a[0], a[1]) for a in anns], i in golden) for i, anns in labelled]))
 
 
 def import_stream(ctx: Context, actor: Actor, ref: int | str, stream: IO[bytes], fmt: str, *, source: str = "",

@@ -1,0 +1,95 @@
+"""What an import stores, whichever way it is written: in one transaction (one batch) or staged batches
+published at the end; SQLite's JSON-array inserts or the bound rows they fall back to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import pytest
+from sqlalchemy import text
+
+from labelwise.errors import Invalid
+from labelwise.services import imports, projects
+from tests.conftest import World
+
+ROWS: list[dict[str, Any]] = [
+    {"key": "plain", "text": "café \u2028 \"quoted\" \\ back\nslash \u0001 😀 / 1e16"},
+    {"key": 7, "text": "a number as the key", "n": 1.5e300, "nested": {"a": [1, 2.5, None, True, {"b": "ü"}]}},
+    {"text": "no key", "meta": {"source": "x", "v": [1, 2.5]}},
+    {"key": "with meta columns", "text": "t", "meta.lang": "de", "meta.n": 3},
+    {"key": "predicted", "text": "p", "predictions": [{"model": "m", "score": 0.25,
+                                                        "result": {"sentiment": "negative"}}]},
+    {"key": "inner", "data": {"text": "from a data object", "z": "ü"}},
+]
+
+
+def _stored(world: World, project: str) -> list[tuple[Any, ...]]:
+    """Each item of a project as stored: key, state, openness, staging mark, payload text (SQLite) or value."""
+    with world.ctx.db.read() as conn:
+        rows = conn.execute(text(
+            "SELECT i.key, i.state, i.is_open, i.import_id, p.data, p.meta FROM items i"
+            " JOIN item_payloads p ON p.item_id = i.id JOIN projects pr ON pr.id = i.project_id"
+            " WHERE pr.name = :name ORDER BY i.id"), {"name": project}).all()
+    return [tuple(r) for r in rows]
+
+
+def _expected(world: World) -> list[tuple[Any, ...]]:
+    out = []
+    for row in ROWS:
+        data = row.get("data") or {k: v for k, v in row.items() if k not in ("key", "meta", "predictions")
+                                   and not k.startswith("meta.")}
+        meta = row.get("meta") or ({k[5:]: v for k, v in row.items() if k.startswith("meta.")} or None)
+        if world.ctx.settings.is_sqlite:  # the exact text: exports and content hashes read it
+            data, meta = orjson.dumps(data).decode(), meta if meta is None else orjson.dumps(meta).decode()
+        key = row.get("key")
+        out.append((None if key is None else str(key), "new", True, None, data, meta))
+    return out
+
+
+@pytest.mark.parametrize("batch_size", [1000, 2], ids=["one transaction", "staged batches"])
+def test_stored_rows_are_the_rows_given(world: World, batch_size: int) -> None:
+    world.ctx.settings = world.ctx.settings.model_copy(update={"import_batch_size": batch_size})
+    report = imports.import_records(world.ctx, world.manager.actor, "demo", ROWS)
+    assert (report.created, report.skipped, report.invalid) == (len(ROWS), 0, 0)
+    assert _stored(world, "demo") == _expected(world)
+    # a second import of the same rows finds every key and only adds the unkeyed row
+    again = imports.import_records(world.ctx, world.manager.actor, "demo", ROWS)
+    assert (again.created, again.skipped) == (1, len(ROWS) - 1)
+
+
+def test_rows_without_meta_the_same(world: World) -> None:
+    """The rows SQLite takes as JSON arrays: every payload text exactly as given."""
+    rows = [{"key": f"k{i}", "text": f"item {i} \u00e9 \"{i}\" \\"} for i in range(50)]
+    imports.import_records(world.ctx, world.manager.actor, "demo", rows)
+    stored = _stored(world, "demo")
+    data = [{"text": r["text"]} for r in rows]
+    expected = [orjson.dumps(d).decode() for d in data] if world.ctx.settings.is_sqlite else data
+    assert [s[4] for s in stored] == expected
+    assert [s[0] for s in stored] == [r["key"] for r in rows]
+    assert {s[5] for s in stored} == {None}
+
+
+def test_random_ordering_gives_each_item_its_own_queue_position(world: World) -> None:
+    projects.update_project(world.ctx, world.admin.actor, "demo", ordering="random")
+    imports.import_records(world.ctx, world.manager.actor, "demo", [{"text": f"t{i}"} for i in range(20)])
+    with world.ctx.db.read() as conn:
+        keys = conn.execute(text("SELECT sort_key FROM items")).scalars().all()
+    assert len(set(keys)) == 20 and all(0 <= k < 1 for k in keys)
+
+
+def test_a_duplicate_in_the_last_batch_rejects_everything(world: World) -> None:
+    world.ctx.settings = world.ctx.settings.model_copy(update={"import_batch_size": 2})
+    rows = [{"key": k, "text": k} for k in ("a", "b", "c", "a")]  # a staged batch, then the last one
+    with pytest.raises(Invalid) as caught:
+        imports.import_records(world.ctx, world.manager.actor, "demo", rows)
+    assert caught.value.errors == [
+        {"row": 4, "loc": ["key"], "msg": "duplicate key 'a' in this import (first at row 1)"}]
+    assert _stored(world, "demo") == []
+
+
+def test_a_nul_in_a_key_is_a_row_error(world: World) -> None:
+    """PostgreSQL cannot store it and SQLite's JSON functions would not find it again for the dedupe."""
+    with pytest.raises(Invalid) as caught:
+        imports.import_records(world.ctx, world.manager.actor, "demo", [{"key": "a\u0000b", "text": "t"}])
+    assert caught.value.errors == [{"row": 1, "loc": ["key"], "msg": "key contains a NUL character"}]

@@ -7,31 +7,37 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from labelwise.api import fast_routes
 from labelwise.api.deps import ActorDep, CtxDep, Cursor, RowId, run_write
 from labelwise.api.responses import JSON
 from labelwise.api.schemas import Draft, ReviewBody, Skip, Submission
 from labelwise.services import annotation, review
 
 router = APIRouter(tags=["annotation"])
+# The two hot endpoints are answered by lean handlers, registered first so that they match first; the
+# FastAPI declarations below document them in the OpenAPI schema (and hand over to them if reached).
+router.add_route("/projects/{ref}/tasks/next", fast_routes.next_task, methods=["POST"], include_in_schema=False)
+router.add_route("/projects/{ref}/tasks/{item_id}/submit", fast_routes.submit, methods=["POST"],
+                 include_in_schema=False)
 
 
 @router.post("/projects/{ref}/tasks/next", responses={204: {"description": "Nothing left to annotate."}})
-async def next_task(ref: str, request: Request, actor: ActorDep, ctx: CtxDep,
+async def next_task(ref: str, request: Request,
                     exclude: Annotated[list[int] | None, Query(description="Item ids to pass over (prefetch).")] = None
                     ) -> Response:
-    task = await run_write(request, annotation.next_task, ctx, actor, ref, exclude=frozenset(exclude or ()))
-    return Response(status_code=204) if task is None else JSON(task)
+    """Lease the next task to the caller (a held lease or a rejected annotation of theirs first)."""
+    return await fast_routes.next_task(request)
+
+
+@router.post("/projects/{ref}/tasks/{item_id}/submit", status_code=201)
+async def submit(ref: str, item_id: RowId, body: Submission, request: Request) -> Response:
+    """Submit a result for an item leased to the caller."""
+    return await fast_routes.submit(request)
 
 
 @router.get("/projects/{ref}/tasks/{item_id}")
 def get_task(ref: str, item_id: RowId, actor: ActorDep, ctx: CtxDep) -> JSON:
     return JSON(annotation.get_task(ctx, actor, ref, item_id))
-
-
-@router.post("/projects/{ref}/tasks/{item_id}/submit", status_code=201)
-async def submit(ref: str, item_id: RowId, body: Submission, request: Request, actor: ActorDep, ctx: CtxDep) -> JSON:
-    done = await run_write(request, annotation.submit, ctx, actor, ref, item_id, body.result, lead_time=body.lead_time)
-    return JSON(done, status_code=201)
 
 
 @router.put("/projects/{ref}/tasks/{item_id}/annotation")

@@ -1,7 +1,8 @@
 """Annotation speed A/B across git revisions: next + submit by 32 annotators over HTTP against one uvicorn
 worker (no job threads), each run followed by the bare endpoint pair (bench/ceiling_app.py) on the same
 uvicorn, so every rate comes with its share of the same moment's ceiling. Revisions alternate round by
-round (the machine is shared: read the medians and the shares).
+round (the machine is shared: read the medians and the shares). The server's CPU time per annotation
+(user + system, from /proc) is the steadiest figure when other work shares the machine.
 
 Run:  python bench/bench_annotate_ab.py --rev 3cb65e5 --rev HEAD --rounds 4
       python bench/bench_annotate_ab.py --rev 3cb65e5 --rev HEAD --pg      (PostgreSQL; BENCH_PG as in bench_core)
@@ -26,6 +27,12 @@ from pathlib import Path
 from bench_import_ab import extract
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def child(tree: Path, n: int, seconds: float, pg: bool) -> None:
@@ -65,7 +72,9 @@ def child(tree: Path, n: int, seconds: float, pg: bool) -> None:
         proc, url = _server.start("labelwise.api.app:app_from_env", env=env)
         try:
             time.sleep(2)
+            cpu = _cpu_seconds(proc.pid)
             out = _load.annotate(url, "annotate", tokens, seconds)
+            out["server_cpu_ms"] = (_cpu_seconds(proc.pid) - cpu) / max(out["annotations"], 1) * 1000
         finally:
             _server.stop(proc)
         cproc, curl = _server.start("ceiling_app:app", env={"CEILING_DB": str(work / "ceiling.db")}, factory=False)
@@ -99,14 +108,17 @@ def main() -> None:
                 results[rev].append(got)
                 print(f"round {round_ + 1} {rev}: {got['rate']:,.0f} annotations/s ({got['rate'] / got['ceiling']:.0%}"
                       f" of the bare pair {got['ceiling']:,.0f}/s), next p50/p99 {got['next_p50_ms']:.0f}/"
-                      f"{got['next_p99_ms']:.0f} ms, submit p99 {got['submit_p99_ms']:.0f} ms, errors "
+                      f"{got['next_p99_ms']:.0f} ms, submit p99 {got['submit_p99_ms']:.0f} ms, server CPU "
+                      f"{got['server_cpu_ms']:.2f} ms per annotation, errors "
                       f"{got['errors']}, handed to two {got['double_handed']}, load {os.getloadavg()[0]:.1f}",
                       flush=True)
     for rev, runs in results.items():
         rates = [r["rate"] for r in runs]
         shares = [r["rate"] / r["ceiling"] for r in runs]
+        cpu = [r["server_cpu_ms"] for r in runs]
         print(f"{rev}: median {statistics.median(rates):,.0f} annotations/s ({'; '.join(f'{r:,.0f}' for r in rates)}),"
               f" median share {statistics.median(shares):.0%} ({', '.join(f'{s:.0%}' for s in shares)}),"
+              f" server CPU per annotation median {statistics.median(cpu):.2f} ms (best {min(cpu):.2f}),"
               f" worst next/submit p99 {max(r['next_p99_ms'] for r in runs):.0f}/"
               f"{max(r['submit_p99_ms'] for r in runs):.0f} ms, errors {sum(r['errors'] for r in runs)},"
               f" handed to two {sum(r['double_handed'] for r in runs)}")

@@ -12,15 +12,26 @@ only narrows the rows it is checked on, so both databases give the same results 
   every item of the backlog (checked exactly), so results never depend on how far the drain got.
   Triggers remove deleted payloads (an import discarded, a project deleted) and re-index a changed one,
   for indexed rows only (an FTS5 'delete' of a row it never indexed corrupts the index). A needle of
-  three characters or more becomes an AND of its trigrams; FTS5 folds case (beyond ASCII) like our
-  ``lower``.
+  three characters or more becomes an AND of its trigrams. FTS5 folds case per character with Unicode
+  tables older than Python's, and the exact check lowers with Python's ``str.lower`` (registered as
+  SQLite's ``lower``): 391 characters (:data:`UNFOLDED`: ``İ`` U+0130, whose lower case is two characters,
+  and capitals added to Unicode later, e.g. Georgian Mtavruli, Cherokee, Adlam) are lowered by Python but
+  indexed as they are. So a needle character that one of them lowers to also matches that capital in
+  the index (``"ა"`` is ``("ა" OR "Ა")`` there), a needle ending in ``i`` may end inside ``İ``, and a
+  needle holding U+0307 (the dot of ``İ`` lowered) scans. ``tests/store/test_search_folding.py`` compares
+  the two foldings over all of Unicode.
 - **PostgreSQL**: a GIN index with ``gin_trgm_ops`` (pg_trgm) on the very expression the search uses,
-  ``lower(CAST(data AS VARCHAR))``; the planner uses it for a LIKE with three characters or more.
+  ``lower(CAST(data AS VARCHAR))``; the planner uses it for a LIKE with three characters or more. pg_trgm
+  folds with the same ``lower`` and every row it finds is checked again, so the index never changes a
+  result.
 
 Shorter needles scan, as they did before the index.
 """
 
 from __future__ import annotations
+
+from functools import cache
+from itertools import product
 
 from sqlalchemy import Connection, column, literal_column, select, table, text, union_all
 from sqlalchemy.sql.elements import ColumnElement
@@ -97,12 +108,48 @@ def waiting(conn: Connection) -> int:
     return int(conn.execute(_WAITING).scalar_one())
 
 
+#: ``(first, last, step)`` code point ranges of the characters Python's ``str.lower`` lowers and FTS5's
+#: trigram tokenizer (``case_sensitive 0``, SQLite 3.40) leaves as they are
+UNFOLDED = (
+    (0x0130, 0x0130, 1), (0x037F, 0x037F, 1), (0x0528, 0x052E, 2), (0x13A0, 0x13F5, 1), (0x1C90, 0x1CBA, 1),
+    (0x1CBD, 0x1CBF, 1), (0x2C2F, 0x2C2F, 1), (0xA698, 0xA69A, 2), (0xA796, 0xA79E, 2), (0xA7AB, 0xA7AE, 1),
+    (0xA7B0, 0xA7B4, 1), (0xA7B6, 0xA7C4, 2), (0xA7C5, 0xA7C7, 1), (0xA7C9, 0xA7C9, 1), (0xA7D0, 0xA7D0, 1),
+    (0xA7D6, 0xA7D8, 2), (0xA7F5, 0xA7F5, 1), (0x104B0, 0x104D3, 1), (0x10570, 0x1057A, 1),
+    (0x1057C, 0x1058A, 1), (0x1058C, 0x10592, 1), (0x10594, 0x10595, 1), (0x10C80, 0x10CB2, 1),
+    (0x118A0, 0x118BF, 1), (0x16E40, 0x16E5F, 1), (0x1E900, 0x1E921, 1),
+)
+DOTTED_I, COMBINING_DOT = "\u0130", "\u0307"  # "İ".lower() == "i" + COMBINING_DOT
+
+
+@cache
+def _indexed_as() -> dict[str, str]:
+    """{lower-case character: the UNFOLDED capitals that lower to it} (İ aside: it lowers to two)."""
+    out: dict[str, str] = {}
+    for first, last, step in UNFOLDED:
+        for cp in range(first, last + 1, step):
+            if chr(cp) != DOTTED_I:
+                out[chr(cp).lower()] = out.get(chr(cp).lower(), "") + chr(cp)
+    return out
+
+
 def fts_query(needle: str) -> str | None:
-    """An FTS5 query matching every text that holds ``needle`` (lower-cased): its trigrams, ANDed."""
-    grams = list(dict.fromkeys(needle[i:i + 3] for i in range(len(needle) - 2)))[:MAX_TRIGRAMS]
-    if not grams:
+    """An FTS5 query matching every indexed text whose ``lower`` holds ``needle`` (lower-cased): an AND of
+    its trigrams, each an OR of the forms the index may hold it in (see the module docstring); None when
+    the index cannot narrow the search (a needle shorter than 3 characters, or holding U+0307 or NUL)."""
+    if COMBINING_DOT in needle or "\0" in needle:
         return None
-    return " AND ".join('"' + g.replace('"', '""') + '"' for g in grams)
+    indexed_as = _indexed_as()
+    forms = [c + indexed_as.get(c, "") for c in needle]
+    if needle.endswith("i"):
+        forms[-1] += DOTTED_I  # the needle may end on the "i" of a lowered "İ"
+    windows = list(dict.fromkeys(tuple(forms[i:i + 3]) for i in range(len(needle) - 2)))[:MAX_TRIGRAMS]
+    if not windows:
+        return None
+    terms = []
+    for window in windows:
+        grams = ['"' + "".join(g).replace('"', '""') + '"' for g in product(*window)]
+        terms.append(grams[0] if len(grams) == 1 else "(" + " OR ".join(grams) + ")")
+    return " AND ".join(terms)
 
 
 def candidates(dialect: str, needle: str) -> ColumnElement[bool] | None:

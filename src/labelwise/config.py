@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     lease_seconds: int = Field(600, ge=10, description="How long a handed-out task stays reserved.")
     session_days: int = Field(14, ge=1, description="How long a login session lasts.")
     secure_cookies: bool = Field(False, description="Mark cookies Secure (set when served over HTTPS).")
-    import_batch_size: int = Field(2000, ge=1, description="Rows written per import transaction.")
+    import_batch_size: int = Field(10_000, ge=1, description="Rows written per import transaction.")
     max_upload_mb: int = Field(2048, ge=1, description="Largest accepted upload, in MiB.")
     redis_url: str | None = Field(
         None, description="Redis URL for the background job queue. Default: a SQLite queue in the data folder."

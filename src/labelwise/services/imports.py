@@ -52,6 +52,7 @@ class ImportReport:
     gold: int = 0  # items marked gold by a ``gold`` answer in their row
     gold_ids: list[int] = field(default_factory=list, repr=False)
     media_keys: list[str] = field(default_factory=list, repr=False)  # media_refs this import added
+    staged: tuple[int, int] | None = field(default=None, repr=False)  # the first and last id of its staged items
 
     def as_dict(self) -> dict[str, Any]:
         return {"import_id": self.import_id, "rows": self.rows, "created": self.created, "skipped": self.skipped,
@@ -115,7 +116,7 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
                     errors=report.errors,
                 )
             item_rows.publish_import(conn, import_id, report.as_dict(), settled=labels is not None,
-                                     staged=not visible)
+                                     staged=report.staged)
             quality_rows.set_open(conn, dict.fromkeys(report.gold_ids, False))
             audit.record(conn, user_id=actor.id, project_id=access.id, action="import", target=source[:200],
                          details={k: v for k, v in report.as_dict().items() if k != "errors"})
@@ -179,6 +180,8 @@ def _write_batch(conn: Connection, access: ProjectAccess, import_id: int, batch:
                                  meta=[row[3] for row in fresh], sort_keys=[row[4] for row in fresh],
                                  predictions=predictions))
     report.created += len(fresh)
+    if ids and not visible:  # ids grow from batch to batch (allocate_ids)
+        report.staged = (report.staged or (ids[0], 0))[0], ids[-1]
     extras = [(i, row[5]) for i, row in zip(ids, fresh, strict=True) if row[5] is not None]
     if extras:
         _write_extras(conn, access, extras, report, schema_version, labels, user_id)

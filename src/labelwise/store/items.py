@@ -141,8 +141,9 @@ ITEM_INSERT = ("id", "project_id", "key", "state", "is_open", "sort_key", "n_sub
 
 
 def publish_import(conn: Connection, import_id: int, report: dict[str, Any], *, settled: bool = False,
-                   staged: bool = True) -> None:
-    """Make a finished import's items visible, all at once (unless none was ``staged``). With ``settled``,
+                   staged: tuple[int, int] | None = None) -> None:
+    """Make a finished import's items visible, all at once: those ``staged`` (between these ids), if any
+    were (its ids only: no walk through the other items of the database). With ``settled``,
     items that came with submitted annotations (``n_submitted``) keep the openness their batch decided
     (dynamic overlap, ``quality.settle_many``) and get the state it implies: in progress while open, else
     annotated."""
@@ -151,8 +152,9 @@ def publish_import(conn: Connection, import_id: int, report: dict[str, Any], *, 
         values["state"] = case((items.c.n_submitted == 0, "new"), (items.c.is_open, "in_progress"),
                                else_="annotated")
         values["is_open"] = case((items.c.n_submitted == 0, True), else_=items.c.is_open)
-    if staged:
-        conn.execute(update(items).where(items.c.import_id == import_id).values(**values))
+    if staged is not None:
+        conn.execute(update(items).where(items.c.id.between(*staged), items.c.import_id == import_id)
+                     .values(**values))
     conn.execute(update(imports).where(imports.c.id == import_id).values(status="done", report=report,
                                                                            heartbeat_at=now()))
 

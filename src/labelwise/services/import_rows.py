@@ -80,6 +80,8 @@ class RowReader:
         self.ordering = Ordering(ordering)
         self.rng = random.Random()
         self._shapes: dict[tuple[str, ...], tuple[bool, frozenset[str]]] = {}
+        # rows of data fields and a "key" are read in one pass when nothing else can come with them
+        self._plain_rows = labels is None and not self.media_fields and key_field is None
 
     def _shape(self, raw: dict[str, Any]) -> tuple[bool, frozenset[str]]:
         """Whether a row has ``meta.*`` columns, and its reserved keys: worked out once per set of keys
@@ -91,6 +93,23 @@ class RowReader:
                 self._shapes.clear()
             shape = self._shapes[keys] = (any(k.startswith("meta.") for k in keys), RESERVED.intersection(keys))
         return shape
+
+    def _plain(self, raw: dict[str, Any], number: int, keyed: bool) -> Pending | None:
+        """``read`` for a row of data fields and perhaps a ``key``; None when a bound field is missing
+        (``item`` words the error)."""
+        if keyed:
+            data = raw.copy()
+            del data["key"]
+        else:
+            data = raw
+        for name in self.bound:
+            if data.get(name) in (None, ""):
+                return None
+        if self.ordering is Ordering.sequential:
+            sort_key = 0.0
+        else:
+            sort_key = sort_key_for(self.ordering, random_value=self.rng.random(), score=None)
+        return number, self._key(raw, data), _json(data), None, sort_key, None
 
     def _data(self, raw: dict[str, Any], dotted: bool, reserved: frozenset[str]) -> dict[str, Any]:
         inner = raw.get("data")
@@ -167,6 +186,12 @@ class RowReader:
     def read(self, raw: dict[str, Any], number: int) -> Pending:
         """The row as it will be written, with the submitted annotations that come with it (see
         ``import_labels``) and its extras."""
+        if self._plain_rows:
+            dotted, reserved = self._shape(raw)
+            if not dotted and reserved <= {"key"}:
+                row = self._plain(raw, number, bool(reserved))
+                if row is not None:
+                    return row
         it = self.item(raw)
         gold = self._gold(raw, it) if "gold" in raw else None
         refs = self._refs(it) if self.media_fields else []

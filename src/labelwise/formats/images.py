@@ -35,13 +35,18 @@ def image_field(schema: Any, field: str | None = None) -> str:
 
 def image_size(record: Record, field: str) -> tuple[float, float] | None:
     """The displayed ``(width, height)`` of an item's image, or ``None`` when unknown."""
-    media = (record.get("meta") or {}).get("media")
+    return media_size(record.get("data"), record.get("meta"), field)
+
+
+def media_size(data: Any, meta: Any, field: str) -> tuple[float, float] | None:
+    """:func:`image_size` from an item's ``data`` and ``meta`` values (for writers that hold no record)."""
+    media = (meta or {}).get("media")
     if type(media) is dict and type(size := media.get(field)) is dict:  # the common case, checked in one go
         w, h = size.get("width"), size.get("height")
         if type(w) is int and type(h) is int and w and h:
             return float(w), float(h)
-    data = record.get("data") or {}
-    media = ((record.get("meta") or {}).get("media") or {}).get(field) or {}
+    data = data or {}
+    media = ((meta or {}).get("media") or {}).get(field) or {}
     value = data.get(field)
     for src in (media, value if isinstance(value, dict) else {}, data):
         w, h = as_num(src.get("width")), as_num(src.get("height"))

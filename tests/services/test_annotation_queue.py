@@ -97,7 +97,7 @@ def test_next_and_submit_statement_counts(world: Any) -> None:
     finally:
         event.remove(ctx.db.engine, "before_cursor_execute", count)
     # next: project, own rows, pick, lease, mark started, item with predictions
-    #   (PostgreSQL: + the fresh free-slot check of the picked item, two statements)
+    #   (PostgreSQL: + the fresh free-slot check of the picked item)
     # submit: project, item, slots, mark submitted, final labels (delete, insert), item update, audit
     pg = ctx.db.engine.dialect.name == "postgresql"
-    assert (n_next, n_submit) == (6 + (2 if pg else 0), 8)
+    assert (n_next, n_submit) == (6 + (1 if pg else 0), 8)

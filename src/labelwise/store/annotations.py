@@ -15,7 +15,7 @@ from labelwise.store.clock import now
 from labelwise.store.tables import annotations, items, reviews, users
 
 
-def live_leases(item_id_col: Any, at: datetime, *, other_than: int | None = None) -> Any:
+def live_leases(item_id_col: Any, at: datetime | Any, *, other_than: int | Any | None = None) -> Any:
     """Correlated count of live leases on an item."""
     conds = [annotations.c.item_id == item_id_col, annotations.c.status == "leased",
              annotations.c.lease_expires_at > at]
@@ -41,10 +41,9 @@ def free_slots(conn: Connection, item_id: int, overlap: int, *, user_id: int, at
 
     The capacity is the overlap; an item that dynamic overlap keeps open past it takes one more.
     """
-    n_submitted, is_open = conn.execute(select(items.c.n_submitted, items.c.is_open)
-                                        .where(items.c.id == item_id)).one()
+    n_submitted, is_open, leased = conn.execute(_FREE_SLOTS, {"item_id": item_id, "user_id": user_id, "at": at}).one()
     cap = overlap if n_submitted < overlap else n_submitted + 1 if is_open else n_submitted
-    return cap - n_submitted - conn.execute(select(live_leases(item_id, at, other_than=user_id))).scalar_one()
+    return int(cap - n_submitted - leased)
 
 
 def _pick_statement(*, for_update: bool) -> Any:
@@ -82,6 +81,11 @@ _SLOTS = select(
     annotations.c.id, annotations.c.user_id, annotations.c.status, annotations.c.review_status,
     annotations.c.lease_expires_at, annotations.c.lead_time, annotations.c.result,
 ).where(annotations.c.item_id == bindparam("item_id"))
+# An item's counts and the live leases others hold on it, in one round trip (PostgreSQL's re-check of
+# a picked item, lease renewals).
+_FREE_SLOTS = select(items.c.n_submitted, items.c.is_open,
+                     live_leases(items.c.id, bindparam("at"), other_than=bindparam("user_id"))).where(
+    items.c.id == bindparam("item_id"))
 _LOCK = select(items.c.id).where(items.c.id == bindparam("item_id")).with_for_update()
 _SET_SLOTS = (update(items).where(items.c.id == bindparam("item_id"))
               .values(n_submitted=bindparam("n"), is_open=bindparam("open"), state=bindparam("state"),

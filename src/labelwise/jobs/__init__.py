@@ -3,8 +3,9 @@ index catch-up.
 
 - :func:`queue_for` builds (once per settings, never at import) a ``SqliteHuey`` in the data folder
   (``jobs.db``: nothing to install or run) or a ``RedisHuey`` when ``LABELWISE_REDIS_URL`` is set (several
-  servers sharing one queue). It has one task, ``run_job(job_id)``, that runs
-  :func:`labelwise.services.jobs.run_job` with the context the consumer was started with.
+  servers sharing one queue). Its tasks: ``run_job(job_id)`` runs :func:`labelwise.services.jobs.run_job`
+  with the context the consumer was started with; ``drain_search_index`` indexes the text index's backlog;
+  ``recover_stale_jobs`` (periodic, every minute) fails jobs whose worker died or stopped beating.
 - :func:`enqueue` hands a job (a ``jobs`` row made by ``services.jobs.create_job``) to the queue;
   :func:`enqueue_drain` asks for the text index's backlog to be indexed (SQLite: imports leave their new
   items to it; a worker asks for it as it starts, in case a stopped process left some).

@@ -95,7 +95,9 @@ def write_coco(pages: Iterable[list[Record] | StoredPage], schema: Any, report: 
             if images:
                 yield (b"," if writer.image_id > len(images) else b"") + dumps(images)[1:-1]
             if chunks:
-                spool.write((b"," if written else b"") + b",".join(chunks))
+                if written:
+                    spool.write(b",")
+                spool.write(b",".join(chunks))
                 written = True
         yield b'],"annotations":['
         spool.seek(0)
@@ -116,6 +118,7 @@ class _Writer:
         self.labs = [(lab, lab.name, {opt: cid for (name, opt), cid in cats.ids.items() if name == lab.name},
                       lab.kind == "bbox") for lab in labs]
         self.image_id = self.ann_id = 0
+        self.parsed_meta: dict[str | bytes, Any] = {}  # meta JSON text -> its value (see coco_fast), bounded
 
     def records(self, page: list[Record]) -> tuple[list[dict[str, Any]], list[bytes]]:
         """The image entries of a page of records, and each image's annotations serialised together
@@ -188,8 +191,9 @@ class _Writer:
             for item in boxes:  # five keys, and these five found: nothing else is there
                 w, h = item["width"], item["height"]
                 ann_id += 1
-                append({"id": ann_id, "image_id": image_id, "category_id": ids[item["label"]],
-                        "iscrowd": 0, "bbox": [item["x"], item["y"], w, h], "area": w * h, "segmentation": []})
+                append({"id": ann_id, "image_id": image_id, "category_id": ids[item["label"]],  # tuples: the
+                        "iscrowd": 0, "bbox": (item["x"], item["y"], w, h), "area": w * h,  # same JSON arrays,
+                        "segmentation": ()})  # made faster
         except Exception:  # not plain after all: the box-by-box path decides (and fails if it must)
             del anns[start:]
             return False

@@ -42,6 +42,7 @@ def stored_page(writer: _Writer, page: StoredPage) -> tuple[list[dict[str, Any]]
     gives them for the same items as records."""
     loads = orjson.loads
     image, add_annotations = writer.image, writer.add_annotations
+    metas = writer.parsed_meta  # items often share their meta text (one image size): parsed once
     images: list[dict[str, Any]] = []
     chunks: list[bytes] = []
     records = page.records
@@ -51,7 +52,13 @@ def stored_page(writer: _Writer, page: StoredPage) -> tuple[list[dict[str, Any]]
             images += one
             chunks += anns
             continue
-        images.append(image(key, None if data is None else loads(data), None if meta is None else loads(meta)))
+        if meta is not None:
+            parsed = metas.get(meta)
+            if parsed is None:
+                if len(metas) >= 64:
+                    metas.clear()
+                parsed = metas[meta] = loads(meta)
+        images.append(image(key, None if data is None else loads(data), None if meta is None else parsed))
         if result is not None:
             anns: list[dict[str, Any]] = []
             add_annotations("final", loads(result) or {}, key, anns)

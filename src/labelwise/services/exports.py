@@ -112,8 +112,8 @@ def iter_stored(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, *,
     at a time, in one transaction: an item's only submitted annotation's result as stored, unless it has
     several or a review, when it comes as a lean record (without predictions, which COCO does not read)."""
     with ctx.db.read() as conn:
-        for chunk in export_scan.scan_annotated(conn, access.id, f, page=page):
-            ids, keys, data, meta, _, _, results, _, reviewed = (list(c) for c in zip(*chunk, strict=True))
+        for chunk in export_scan.scan_final(conn, access.id, f, page=page):
+            ids, keys, data, meta, results, reviewed = (list(c) for c in zip(*chunk, strict=True))
             if len(set(ids)) < len(chunk) or any(reviewed):  # an item with several annotations, or a review
                 yield _stored_with_records(conn, chunk)
                 continue
@@ -124,17 +124,16 @@ def iter_stored(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, *,
 
 def _stored_with_records(conn: Any, chunk: list[tuple[Any, ...]]) -> StoredPage:
     """A page whose items with several annotations or a review come as lean records."""
-    reviewed = [row[4] for row in chunk if row[8]]
-    reviews = rows.reviews_for(conn, reviewed) if reviewed else {}
+    groups = [(item_id, list(group)) for item_id, group in groupby(chunk, key=itemgetter(0))]
+    more = export_scan.submitted_annotations(conn, [i for i, group in groups if len(group) > 1 or group[0][5]])
+    reviews = rows.reviews_for(conn, [a[0] for anns in more.values() for a in anns if a[4]])
     page = StoredPage([], [], [], [])
-    for item_id, group in groupby(chunk, key=itemgetter(0)):
-        first, *more = group
-        _, key, data, meta, _, _, result, _, review_status = first
-        if more or review_status:
+    for item_id, ((_, key, data, meta, result, _),) in ((i, group[:1]) for i, group in groups):
+        if item_id in more:
             page.records[len(page.keys)] = {
                 "id": item_id, "key": key, "data": _parsed(data), "meta": _parsed(meta), "predictions": [],
                 "annotations": [_lean_annotation(email, text, at, status, reviews.get(a_id, []))
-                                for _, _, _, _, a_id, email, text, at, status in (first, *more)]}
+                                for a_id, email, text, at, status in more[item_id]]}
         page.keys.append(str(item_id) if key is None else key)
         page.data.append(data)
         page.meta.append(meta)

@@ -71,19 +71,19 @@ def scan(conn: Connection, project_id: int, f: ItemFilter, *, page: int) -> Iter
         after = rows[-1][0]
 
 
-def scan_annotated(conn: Connection, project_id: int, f: ItemFilter, *, page: int) -> Iterator[list[tuple[Any, ...]]]:
-    """Every matching item with its submitted annotations, about ``page`` rows at a time (an item's rows
-    are never split), in item id order, read in the caller's transaction: one row per (item, annotation)
-    in annotation id order, ``(item id, key, data, meta, annotation id, email, result, submitted_at,
-    review_status)``, JSON as text; an item without submitted annotations has one row whose annotation
-    columns are ``None``. No predictions. This is what an export of final results reads (COCO's fast
-    path): one query a page, whose order the indexes give (no sort), and no grouping in Python."""
-    ann, user = annotations.alias("a"), users.alias("u")  # aliases: a filter's EXISTS on annotations stays its own
-    stmt = (select(items.c.id, items.c.key, _raw(item_payloads.c.data), _raw(item_payloads.c.meta), ann.c.id,
-                   user.c.email, _raw(ann.c.result), ann.c.submitted_at, ann.c.review_status)
+def scan_final(conn: Connection, project_id: int, f: ItemFilter, *, page: int) -> Iterator[list[tuple[Any, ...]]]:
+    """What an export of final results reads first (COCO's fast path): every matching item with the
+    result and review status of each of its submitted annotations, about ``page`` rows at a time (an
+    item's rows are never split), in item id order, in the caller's transaction. One row per (item,
+    annotation) in annotation id order, ``(item id, key, data, meta, result, review_status)``, JSON as
+    text; an item without submitted annotations has one row whose last two columns are ``None``. One
+    query a page, in the order the indexes give (no sort), no grouping in Python: cheaper than
+    :func:`scan`; the annotations of the items that need more come from :func:`submitted_annotations`."""
+    ann = annotations.alias("a")  # an alias: a filter's EXISTS on annotations stays its own
+    stmt = (select(items.c.id, items.c.key, _raw(item_payloads.c.data), _raw(item_payloads.c.meta),
+                   _raw(ann.c.result), ann.c.review_status)
             .select_from(items.join(item_payloads, item_payloads.c.item_id == items.c.id)
-                         .outerjoin(ann, and_(ann.c.item_id == items.c.id, ann.c.status == "submitted"))
-                         .outerjoin(user, user.c.id == ann.c.user_id))
+                         .outerjoin(ann, and_(ann.c.item_id == items.c.id, ann.c.status == "submitted")))
             .where(*_conditions(project_id, f, conn.dialect.name), items.c.id > bindparam("after"))
             .order_by(items.c.id, ann.c.id).limit(bindparam("rows")))
     after, limit = 0, page
@@ -101,6 +101,17 @@ def scan_annotated(conn: Connection, project_id: int, f: ItemFilter, *, page: in
             return
         yield rows
         after, limit = rows[-1][0], page
+
+
+def submitted_annotations(conn: Connection, item_ids: list[int]) -> dict[int, list[tuple[Any, ...]]]:
+    """The submitted annotations of these items, per item id in annotation id order: ``(id, email,
+    result, submitted_at, review_status)``, the result as text."""
+    stmt = (select(annotations.c.item_id, annotations.c.id, users.c.email, _raw(annotations.c.result),
+                   annotations.c.submitted_at, annotations.c.review_status)
+            .join(users, users.c.id == annotations.c.user_id)
+            .where(annotations.c.item_id.in_(item_ids), annotations.c.status == "submitted")
+            .order_by(annotations.c.item_id, annotations.c.id))
+    return _grouped(_fetch(conn, stmt, {}))
 
 
 def _grouped(rows: list[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]]:

@@ -19,6 +19,7 @@ from labelwise.services.media import MediaStore
 from labelwise.store import items as item_rows
 
 RESERVED = frozenset({"key", "meta", "predictions", "data", "gold"})
+KEY_ONLY = frozenset({"key"})
 MEDIA_KINDS = frozenset({"image", "audio", "video", "timeseries"})
 MEDIA_PREFIX = "media:"
 
@@ -99,9 +100,11 @@ class RowReader:
         (``item`` words the error)."""
         if keyed:
             data = raw.copy()
-            del data["key"]
+            key = data.pop("key")
+            if key.__class__ is not str or not 0 < len(key) <= 512 or "\x00" in key:
+                key = self._key(raw, data)  # a number, nothing, or an error
         else:
-            data = raw
+            data, key = raw, None
         for name in self.bound:
             if data.get(name) in (None, ""):
                 return None
@@ -109,7 +112,7 @@ class RowReader:
             sort_key = 0.0
         else:
             sort_key = sort_key_for(self.ordering, random_value=self.rng.random(), score=None)
-        return number, self._key(raw, data), _json(data), None, sort_key, None
+        return number, key, _json(data), None, sort_key, None
 
     def _data(self, raw: dict[str, Any], dotted: bool, reserved: frozenset[str]) -> dict[str, Any]:
         inner = raw.get("data")
@@ -188,7 +191,7 @@ class RowReader:
         ``import_labels``) and its extras."""
         if self._plain_rows:
             dotted, reserved = self._shape(raw)
-            if not dotted and reserved <= {"key"}:
+            if not dotted and reserved <= KEY_ONLY:
                 row = self._plain(raw, number, bool(reserved))
                 if row is not None:
                     return row

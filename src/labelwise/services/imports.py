@@ -156,8 +156,35 @@ def _write_batch(conn: Connection, access: ProjectAccess, import_id: int, batch:
         return  # the import will be rejected: only keep reading to report every bad row
     keys = [row[1] for row in batch if row[1] is not None]
     existing = item_rows.existing_keys(conn, access.id, keys) if keys else {}
-    fresh: list[Pending] = []
     seen = report.key_rows  # across batches, so that a duplicate names the row of its first
+    first_rows = {row[1]: row[0] for row in batch if row[1] is not None}
+    if not existing and len(first_rows) == len(keys) and seen.keys().isdisjoint(first_rows):
+        seen.update(first_rows)  # the usual batch: new keys, each once
+        fresh = batch
+    else:
+        fresh = _new_rows(batch, existing, import_id, report)
+    if report.errors and not skip_invalid:
+        return
+    if not fresh:
+        return
+    predictions = [(j, *p) for j, row in enumerate(fresh) if row[5] is not None for p in row[5].predictions]
+    columns = item_rows.ItemRows(keys=[row[1] for row in fresh], data=[row[2] for row in fresh],
+                                 meta=[row[3] for row in fresh], sort_keys=[row[4] for row in fresh],
+                                 predictions=predictions)
+    ids = item_rows.insert_items(conn, project_id=access.id, import_id=import_id, visible=visible, batch=columns)
+    report.created += len(fresh)
+    if ids and not visible:  # ids grow from batch to batch (allocate_ids)
+        report.staged = (report.staged or (ids[0], 0))[0], ids[-1]
+    extras = [(i, row[5]) for i, row in zip(ids, fresh, strict=True) if row[5] is not None]
+    if extras:
+        _write_extras(conn, access, extras, report, schema_version, labels, user_id)
+
+
+def _new_rows(batch: list[Pending], existing: dict[str, int | None], import_id: int,
+              report: ImportReport) -> list[Pending]:
+    """The rows of a batch whose key is new; a key seen before in this import is an error naming both rows."""
+    fresh: list[Pending] = []
+    seen = report.key_rows
     for row in batch:
         number, key = row[0], row[1]
         if key is not None:
@@ -171,20 +198,7 @@ def _write_batch(conn: Connection, access: ProjectAccess, import_id: int, batch:
                 continue
             seen[key] = number
         fresh.append(row)
-    if report.errors and not skip_invalid:
-        return
-    predictions = [(j, *p) for j, row in enumerate(fresh) if row[5] is not None for p in row[5].predictions]
-    ids = item_rows.insert_items(
-        conn, project_id=access.id, import_id=import_id, visible=visible,
-        batch=item_rows.ItemRows(keys=[row[1] for row in fresh], data=[row[2] for row in fresh],
-                                 meta=[row[3] for row in fresh], sort_keys=[row[4] for row in fresh],
-                                 predictions=predictions))
-    report.created += len(fresh)
-    if ids and not visible:  # ids grow from batch to batch (allocate_ids)
-        report.staged = (report.staged or (ids[0], 0))[0], ids[-1]
-    extras = [(i, row[5]) for i, row in zip(ids, fresh, strict=True) if row[5] is not None]
-    if extras:
-        _write_extras(conn, access, extras, report, schema_version, labels, user_id)
+    return fresh
 
 
 def _write_extras(conn: Connection, access: ProjectAccess, extras: list[tuple[int, Extras]], report: ImportReport,

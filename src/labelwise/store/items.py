@@ -85,10 +85,10 @@ class ItemRows:
     Atomic values only, so that a batch waiting for its transaction holds nothing the garbage
     collector has to walk again and again."""
 
-    keys: list[str | None]
-    data: list[str]
-    meta: list[str | None]
-    sort_keys: list[float]
+    keys: Sequence[str | None]
+    data: Sequence[str]
+    meta: Sequence[str | None]
+    sort_keys: Sequence[float]
     predictions: list[tuple[int, str, float | None, str]]  # (position in the batch, model, score, result)
 
 

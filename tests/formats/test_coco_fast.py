@@ -148,6 +148,28 @@ def test_fast_path_gives_the_general_paths_bytes_and_report(pages: list[list[dic
     assert fast == general
 
 
+plain_boxes = st.builds(lambda x, y, w, h, label: {"x": x, "y": y, "width": w, "height": h, "label": label},
+                        numbers, numbers, numbers, numbers, st.sampled_from(["cat", "dog"]))
+
+
+def coco_of(box_lists: list[list[dict[str, Any]]]) -> Any:
+    records = [{"key": f"k{i}", "data": {"image": f"{i}.jpg"}, "meta": {"media": {"image": {"width": 9, "height": 9}}},
+                "annotations": [{"annotator": "a", "result": {"boxes": boxes}}]} for i, boxes in enumerate(box_lists)]
+    try:
+        return b"".join(write_coco([records], SCHEMA, ExportReport(), labels=["boxes"]))
+    except Exception as exc:
+        return type(exc)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(plain_boxes, max_size=5), max_size=4))
+def test_plain_boxes_in_one_go_are_written_as_box_by_box(box_lists: list[list[dict[str, Any]]]) -> None:
+    """Lists of plain boxes are written in one go (``_Writer._plain_boxes``, by both paths); a region
+    ``id`` (which COCO does not write) sends the same boxes box by box."""
+    with_ids = [[{**box, "id": f"r{i}"} for i, box in enumerate(boxes)] for boxes in box_lists]
+    assert coco_of(box_lists) == coco_of(with_ids)
+
+
 def plain_item(rng: random.Random, n: int) -> dict[str, Any]:
     def num() -> float | int:
         return rng.choice([rng.randint(0, 600), round(rng.uniform(0, 600), rng.randint(0, 3)),

@@ -1,6 +1,8 @@
 """Import speed A/B across git revisions: 100,000 items over HTTP (10 JSONL requests, one uvicorn worker,
-no job threads), each with the same run's ``executemany`` ceiling, the revisions alternated round by round
-(the machine is shared: read the medians and the shares).
+no job threads), then the same rows as one JSONL file through the CLI's local path (``import_stream`` in
+this process, into another project), each with the same run's ``executemany`` ceiling, the revisions
+alternated round by round (the machine is shared: read the medians, the shares and the CPU times: the
+server process's CPU per item over HTTP, this process's for the file).
 
 Run:  python bench/bench_import_ab.py --rev 8b1c477~1 --rev 182988e --rev HEAD --rounds 5
       python bench/bench_import_ab.py --rev HEAD --pg        (PostgreSQL; BENCH_PG as in bench_core)
@@ -30,7 +32,7 @@ def child(tree: Path, n: int, pg: bool) -> None:
     sys.path[:0] = [str(tree / "src"), str(tree / "bench")]  # before this script's own folder
     import _server
     import httpx
-    from bench_core import SCHEMA, ceiling_executemany, fresh_pg, jsonl, rows
+    from bench_core import SCHEMA, ceiling_executemany, fresh_pg, import_locally, jsonl, rows
 
     from labelwise.config import Settings
     from labelwise.domain.permissions import Actor
@@ -44,8 +46,9 @@ def child(tree: Path, n: int, pg: bool) -> None:
         ctx = prepare(settings)
         admin = auth.create_user(ctx, None, email="admin@bench", password="benchmark!", is_admin=True)
         token = auth.create_token(ctx, None, email="admin@bench")
-        projects.create_project(ctx, Actor(id=admin["id"], email="admin@bench", is_admin=True), name="imports",
-                                schema=SCHEMA)
+        actor = Actor(id=admin["id"], email="admin@bench", is_admin=True)
+        for name in ("imports", "cli"):
+            projects.create_project(ctx, actor, name=name, schema=SCHEMA)
         ctx.close()
         data = rows(0, n)
         bodies = [jsonl(data[i:i + n // 10]) for i in range(0, n, n // 10)]
@@ -55,16 +58,29 @@ def child(tree: Path, n: int, pg: bool) -> None:
         try:
             time.sleep(2)
             with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=None) as client:
-                t0 = time.perf_counter()
+                cpu0, t0 = _cpu_seconds(proc.pid), time.perf_counter()
                 for body in bodies:
                     r = client.post("/api/v1/projects/imports/import?format=jsonl", content=body)
                     assert r.status_code == 201, r.text
                 rate = n / (time.perf_counter() - t0)
+                server_cpu = _cpu_seconds(proc.pid) - cpu0
         finally:
             _server.stop(proc)
-        print(json.dumps({"rate": rate, "ceiling": ceiling_executemany(data)}), flush=True)
+        path = work / "items.jsonl"
+        path.write_bytes(b"".join(bodies))
+        cpu0 = time.process_time()
+        cli_rate = import_locally(settings, actor, "cli", path)
+        cli_cpu = time.process_time() - cpu0
+        print(json.dumps({"rate": rate, "cpu_us": server_cpu / n * 1e6, "cli_rate": cli_rate,
+                          "cli_cpu_us": cli_cpu / n * 1e6, "ceiling": ceiling_executemany(data)}), flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def extract(rev: str, into: Path) -> Path:
@@ -82,7 +98,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--pg", action="store_true", help="PostgreSQL instead of SQLite")
     args = parser.parse_args()
-    results: dict[str, list[tuple[float, float]]] = {rev: [] for rev in args.rev}
+    results: dict[str, list[dict[str, float]]] = {rev: [] for rev in args.rev}
     with tempfile.TemporaryDirectory(prefix="lw-bench-ab-trees-") as tmp:
         trees = {rev: extract(rev, Path(tmp) / f"t{i}") for i, rev in enumerate(args.rev)}
         for round_ in range(args.rounds):
@@ -93,14 +109,18 @@ def main() -> None:
                     cmd.append("--child-pg")
                 line = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
                 got = json.loads(line.strip().splitlines()[-1])
-                results[rev].append((got["rate"], got["ceiling"]))
-                print(f"round {round_ + 1} {rev}: {got['rate']:,.0f} items/s, executemany {got['ceiling']:,.0f}",
-                      flush=True)
+                results[rev].append(got)
+                print(f"round {round_ + 1} {rev}: HTTP {got['rate']:,.0f} items/s (server CPU {got['cpu_us']:.1f} us"
+                      f" an item), CLI {got['cli_rate']:,.0f} items/s (CPU {got['cli_cpu_us']:.1f} us),"
+                      f" executemany {got['ceiling']:,.0f}", flush=True)
     for rev, runs in results.items():
-        rates = [r for r, _ in runs]
-        shares = ", ".join(f"{r / c:.0%}" for r, c in runs)
-        print(f"{rev}: median {statistics.median(rates):,.0f} items/s ({'; '.join(f'{r:,.0f}' for r in rates)}),"
-              f" share of executemany {shares}")
+        rates = [r["rate"] for r in runs]
+        shares = ", ".join(f"{r['rate'] / r['ceiling']:.0%}" for r in runs)
+        print(f"{rev}: HTTP median {statistics.median(rates):,.0f} items/s ({'; '.join(f'{r:,.0f}' for r in rates)}),"
+              f" share of executemany {shares}; server CPU median"
+              f" {statistics.median(r['cpu_us'] for r in runs):.1f} us an item; CLI median"
+              f" {statistics.median(r['cli_rate'] for r in runs):,.0f} items/s"
+              f" (CPU {statistics.median(r['cli_cpu_us'] for r in runs):.1f} us an item)")
 
 
 if __name__ == "__main__":

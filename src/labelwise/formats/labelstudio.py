@@ -15,8 +15,9 @@ bbox/polygon -> ``rectanglelabels``/``polygonlabels`` in percent of ``original_w
 keypoint, grouped by ``parentID``; audio_ranges -> ``labels`` with start/end seconds (a transcript as a
 ``textarea`` with the same id); time_ranges -> ``timeserieslabels``; video_boxes -> ``videorectangle``
 (frames 1-based, percent). An object's ``attributes`` follow its region as per-region results with the
-region's id (:mod:`labelwise.formats.labelstudio_attrs`). Masks are reported and left out: Label Studio's
-brush RLE is another codec.
+region's id (:mod:`labelwise.formats.labelstudio_attrs`). mask -> ``brushlabels``
+``{"format": "rle", "rle": [...]}`` in Label Studio's brush RLE of the image's pixels
+(:mod:`labelwise.formats.labelstudio_brush`; needs the image size, and a mask of another size is reported).
 
 Read: the same JSON, ``completed_by`` as an email, an object with ``email`` or a user id.
 """
@@ -29,12 +30,13 @@ from typing import Any
 from labelwise.formats.base import ExportReport, Pages, Record, dumps, item_key, records
 from labelwise.formats.images import image_size
 from labelwise.formats.labelstudio_attrs import attribute_results
+from labelwise.formats.labelstudio_brush import brush_value
 
 TYPES = {"choice": "choices", "multi_choice": "choices", "taxonomy": "taxonomy", "spans": "labels",
          "relations": "relation", "rating": "rating", "number": "number", "text": "textarea",
          "pairwise": "pairwise", "ranking": "ranker", "bbox": "rectanglelabels", "polygon": "polygonlabels",
          "keypoints": "keypointlabels", "audio_ranges": "labels", "time_ranges": "timeserieslabels",
-         "video_boxes": "videorectangle"}
+         "video_boxes": "videorectangle", "mask": "brushlabels"}
 
 
 def write_labelstudio(pages: Pages, schema: Any, report: ExportReport) -> Iterator[bytes]:
@@ -116,12 +118,17 @@ def to_ls(schema: Any, record: Record, result: dict[str, Any], report: ExportRep
                     out.append({**base, "id": rid, "type": "textarea",
                                 "value": {"start": r["start"], "end": r["end"], "text": [r["text"]]}})
                 out += attribute_results(schema, lab, region, r.get("attributes"), report, key)
-        elif kind in ("bbox", "polygon", "keypoints", "video_boxes"):
+        elif kind in ("bbox", "polygon", "keypoints", "video_boxes", "mask"):
             size = image_size(record, lab.field)
             if size is None:
-                report.warn(key, name, "no image size: Label Studio needs percentages; left out")
+                report.warn(key, name, "no image size: Label Studio needs percentages; left out" if kind != "mask"
+                            else "no image size: Label Studio needs original_width/height; left out")
                 continue
             for i, it in enumerate(value):
+                if kind == "mask" and list(it["rle"]["size"]) != [size[1], size[0]]:
+                    report.warn(key, name, f"mask {i}: its size {it['rle']['size']} (height, width) is not the "
+                                           f"image's {size[1]:g}x{size[0]:g}; left out")
+                    continue
                 regions = _region(lab, base, i, it, size)
                 out += regions
                 if it.get("attributes") and not regions:
@@ -153,6 +160,8 @@ def _region(lab: Any, base: dict[str, Any], i: int, it: dict[str, Any], size: tu
         pts = [[_pct(x, w), _pct(y, h)] for x, y in it["points"]]
         return [{**base, "id": rid, "value": {"points": pts, "closed": it.get("closed", True),
                                               "polygonlabels": [it["label"]]}}]
+    if lab.kind == "mask":
+        return [{**base, "id": rid, "value": brush_value(it["rle"], it["label"])}]
     if lab.kind == "keypoints":
         return [{**base, "id": f"{rid}-{kp}", "parentID": rid,
                  "value": {"x": _pct(p[0], w), "y": _pct(p[1], h), "width": 1, "keypointlabels": [kp]}}

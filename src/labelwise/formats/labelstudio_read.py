@@ -7,6 +7,10 @@ the result item. Keys come from ``meta.key``, else the task id. The image (or vi
 its regions' ``original_width``/``original_height``, becomes ``meta.media[<field>]``, so that a project made
 from the export can write the regions again. Per-region results (the same ``id`` as a region, a ``from_name``
 that is no label) become the object's ``attributes`` (:mod:`labelwise.formats.labelstudio_attrs`).
+A ``brushlabels`` region (Label Studio's brush RLE of the image's RGBA pixels) becomes a mask with COCO run
+lengths: the pixels whose alpha is not 0 (:mod:`labelwise.formats.labelstudio_brush`); an rle that cannot be
+decoded, or that does not hold ``original_width`` x ``original_height`` pixels, is an error naming the task
+and the result item.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import ijson
 
 from labelwise.formats.base import FormatError, Record
 from labelwise.formats.labelstudio_attrs import read_attribute
+from labelwise.formats.labelstudio_brush import BrushRLEError, coco_rle
 
 
 def read_labelstudio(source: str | Path | IO[bytes], schema: Any) -> Iterator[Record]:
@@ -131,7 +136,7 @@ def from_ls(schema: Any, task: dict[str, Any], items: list[Any], name: str, wher
                     rng["text"] = "\n".join(v["text"])
                 else:
                     rng["label"] = _one(v, it.get("type") or "labels", name, at)
-            elif kind in ("bbox", "polygon", "keypoints", "video_boxes"):
+            elif kind in ("bbox", "polygon", "keypoints", "video_boxes", "mask"):
                 obj = _region(lab, it, v, out, groups, name, at)
                 if sizes is not None:
                     sizes.setdefault(lab.field, {"width": it["original_width"], "height": it["original_height"]})
@@ -182,6 +187,12 @@ def _region(lab: Any, it: dict[str, Any], v: dict[str, Any], out: dict[str, Any]
     elif lab.kind == "polygon":
         obj = {"points": [[px(x, w), px(y, h)] for x, y in v["points"]], "closed": v.get("closed", True),
                "label": _one(v, "polygonlabels", name, at)}
+    elif lab.kind == "mask":
+        label = _one(v, "brushlabels", name, at)
+        try:
+            obj = {"rle": coco_rle(v, w, h), "label": label}
+        except BrushRLEError as exc:
+            raise FormatError(name, at, f"brush mask of label '{lab.name}': {exc}") from None
     elif lab.kind == "keypoints":
         parent = it.get("parentID") or it.get("id")
         inst = groups.get(f"kp:{parent}")

@@ -93,3 +93,23 @@ def test_a_nul_in_a_key_is_a_row_error(world: World) -> None:
     with pytest.raises(Invalid) as caught:
         imports.import_records(world.ctx, world.manager.actor, "demo", [{"key": "a\u0000b", "text": "t"}])
     assert caught.value.errors == [{"row": 1, "loc": ["key"], "msg": "key contains a NUL character"}]
+
+
+def test_an_import_in_between_the_batches_of_another(world: World) -> None:
+    """The second import's items lie between the first one's staged batches: publishing the first (its
+    ids' range) leaves them as they are, and both end up whole."""
+    world.ctx.settings = world.ctx.settings.model_copy(update={"import_batch_size": 2})
+    inner: list[imports.ImportReport] = []
+
+    def first_rows():  # type: ignore[no-untyped-def]
+        for i in range(5):
+            if i == 3:  # rows 1-2 are written (staged) by now
+                inner.append(imports.import_records(world.ctx, world.manager.actor, "demo",
+                                                    [{"key": f"b{j}", "text": f"b{j}"} for j in range(3)]))
+            yield i + 1, {"key": f"a{i}", "text": f"a{i}"}
+
+    report = imports.import_rows(world.ctx, world.manager.actor, "demo", first_rows(), source="a")
+    assert (report.created, inner[0].created) == (5, 3)
+    stored = _stored(world, "demo")
+    assert [s[0] for s in stored] == ["a0", "a1", "b0", "b1", "b2", "a2", "a3", "a4"]
+    assert {s[1:4] for s in stored} == {("new", True, None)}

@@ -1,7 +1,8 @@
 """Import items from files or records: streamed, validated, written in batches, published at once.
 
 Rows are written in batches (one transaction each) as *staged* items that nobody can see. Only
-when every row has been read does one last transaction publish them. A bad row (unparsable, or
+when every row has been read does one last transaction write the last batch and publish them all;
+an import of a single batch is written visible in that one transaction. A bad row (unparsable, or
 missing a field the schema binds) rejects the whole import unless ``skip_invalid``; a crash
 half-way leaves only staged rows, which ``recover_stale_imports`` removes.
 """

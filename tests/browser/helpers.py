@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from labelwise.config import Settings
 from labelwise.services import auth
@@ -42,6 +42,20 @@ class User:
     def api(self) -> httpx.Client:
         return httpx.Client(base_url=self.server.url + "/api/v1", headers={"Authorization": f"Bearer {self.token}"},
                             timeout=10)
+
+
+def expect_attributes(rows: Locator, name: str, values: list[str]) -> None:
+    """``rows`` are as many as ``values`` and each has its value of attribute ``name`` (auto-waiting)."""
+    expect(rows).to_have_count(len(values))
+    for i, value in enumerate(values):
+        expect(rows.nth(i)).to_have_attribute(name, value)
+
+
+def expect_checked(boxes: Locator, states: list[bool]) -> None:
+    """``boxes`` are as many as ``states`` and each is checked or not as its state says (auto-waiting)."""
+    expect(boxes).to_have_count(len(states))
+    for i, state in enumerate(states):
+        expect(boxes.nth(i)).to_be_checked(checked=state)
 
 
 def login(page: Page, user: User, next_path: str = "/") -> None:

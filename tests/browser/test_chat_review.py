@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import Server, open_review, submit_each
+from tests.browser.helpers import Server, expect_checked, open_review, submit_each
 from tests.browser.test_chat_ui import CHAT, MARKUP, SCHEMA
 from tests.browser.test_text_ui import make_project, open_annotate
 
@@ -22,10 +22,6 @@ RESULTS = [
      "turn_quality": [{"turn": 1, "labels": ["helpful", "off_topic"], "rating": 5},
                       {"turn": 3, "labels": ["off_topic"], "note": "fine"}]},
 ]
-
-
-def checked(boxes) -> list[bool]:
-    return boxes.evaluate_all("bs => bs.map((b) => b.checked)")
 
 
 def test_reviewer_merges_chat_turns_by_keyboard(server: Server, new_context, tmp_path) -> None:
@@ -47,10 +43,10 @@ def test_reviewer_merges_chat_turns_by_keyboard(server: Server, new_context, tmp
     expect(picks[1]).to_have_text(["1/2harmful", "2/2off_topic", "1/2rating 2/5", f"1/2note “{MARKUP}”",
                                    "1/2note “fine”"])
     boxes = [turns.nth(i).locator("input[type=checkbox]") for i in range(2)]
-    assert checked(boxes[0]) == [True, False, True, False]  # helpful; lower median of 4, 5
-    assert checked(boxes[1]) == [False, True, True, False, False]  # off_topic; the only rating; no note
+    expect_checked(boxes[0], [True, False, True, False])  # helpful; lower median of 4, 5
+    expect_checked(boxes[1], [False, True, True, False, False])  # off_topic; the only rating; no note
     # the sentiment both gave stays out of the way; the markup note is text
-    assert page.locator(".merge-box img, img").count() == 0
+    expect(page.locator("img")).to_have_count(0)
     expect(page.locator(".merge-box .agree-legend")).not_to_contain_text("Spans")  # no spans label here
     page.screenshot(path=str(tmp_path / "chat-merge.png"), full_page=True)
 
@@ -61,7 +57,7 @@ def test_reviewer_merges_chat_turns_by_keyboard(server: Server, new_context, tmp
     page.keyboard.press("ArrowDown")  # rating 4
     page.keyboard.press("ArrowDown")  # rating 5
     page.keyboard.press("Space")
-    assert checked(boxes[0]) == [True, True, False, True]
+    expect_checked(boxes[0], [True, True, False, True])
     # turn 4 (↓ crosses into the next turn): harmful on, rating 2 off, the "fine" note kept
     page.keyboard.press("ArrowDown")  # harmful
     page.keyboard.press("Space")
@@ -72,7 +68,7 @@ def test_reviewer_merges_chat_turns_by_keyboard(server: Server, new_context, tmp
     page.keyboard.press("Space")
     page.keyboard.press("ArrowDown")  # note "fine": ticking it unticks the other note
     page.keyboard.press("Space")
-    assert checked(boxes[1]) == [True, True, False, False, True]
+    expect_checked(boxes[1], [True, True, False, False, True])
     page.keyboard.press("m")
     expect(page.locator(".merge-box [role=status]")).to_contain_text("Merged")
 
@@ -101,11 +97,11 @@ def test_merge_untouched_keeps_the_majority_and_drops_an_emptied_turn(server: Se
     turns = page.locator(".merge-chat > li.merge-turn")
     expect(turns).to_have_count(2, timeout=20_000)
     expect(turns.nth(0).locator(".merge-turn-picks li")).to_have_text(["2/3ask", "1/3tell"])
-    assert checked(turns.nth(0).locator("input")) == [True, False]
-    assert checked(turns.nth(1).locator("input")) == [False, False]  # 1 of 3 each: no majority
+    expect_checked(turns.nth(0).locator("input"), [True, False])
+    expect_checked(turns.nth(1).locator("input"), [False, False])  # 1 of 3 each: no majority
     # one option per turn (no ``multiple``): ticking tell unticks ask
     turns.nth(0).locator("input").nth(1).press("Space")
-    assert checked(turns.nth(0).locator("input")) == [False, True]
+    expect_checked(turns.nth(0).locator("input"), [False, True])
     page.keyboard.press("m")
     expect(page.locator(".merge-box [role=status]")).to_contain_text("Merged")
     with rev.api() as api:

@@ -88,7 +88,7 @@ def test_markup_in_a_turn_stays_text_and_review_shows_annotators_side_by_side(se
     page = open_annotate(new_context, a1, pid)  # a dialog fails the test
     turn = page.locator(".chat-view .turn").nth(2)
     expect(turn.locator(".turn-content")).to_have_text(MARKUP)
-    assert page.locator(".chat-view img").count() == 0
+    expect(page.locator(".chat-view img")).to_have_count(0)
     page.context.close()
     results = [{"turn_quality": [{"turn": 1, "labels": ["helpful"], "rating": 5}, {"turn": 3, "labels": ["harmful"]}]},
                {"turn_quality": [{"turn": 1, "labels": ["helpful"], "rating": 5}, {"turn": 3, "rating": 2}]}]
@@ -112,7 +112,7 @@ def test_markup_in_a_turn_stays_text_and_review_shows_annotators_side_by_side(se
         ["turn 2 (assistant): helpful · 5/5", "turn 4 (assistant): harmful"])
     expect(page.locator(".data-view .chat .turn-content").nth(2)).to_have_text(MARKUP)
     page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
-    assert page.locator("img").count() == 0
+    expect(page.locator("img")).to_have_count(0)
 
 
 def test_two_labels_on_a_turn_switched_with_l(server: Server, new_context) -> None:

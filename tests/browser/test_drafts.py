@@ -57,8 +57,10 @@ def test_offline_edits_are_queued_and_sent_when_online(server: Server, new_conte
     queued = local_draft(page, pid, item)
     assert queued is not None and queued["draft"] == {"sentiment": "negative"} and queued["sent"] is False
     assert server_draft(ann, pid, item, None, timeout=0.1) is None  # nothing reached the server
-    page.locator("textarea").first.fill("typed offline")
-    page.wait_for_timeout(1000)  # the debounced save runs and fails again
+    # the debounced save of the new text runs, and fails again
+    sent_offline = lambda r: r.url.endswith("/draft") and "typed offline" in (r.post_data or "")  # noqa: E731
+    with page.expect_event("requestfailed", sent_offline):
+        page.locator("textarea").first.fill("typed offline")
     page.context.set_offline(False)  # the "online" event sends the queue
     want = {"sentiment": "negative", "note": "typed offline"}
     assert server_draft(ann, pid, item, want) == want

@@ -4,6 +4,7 @@ the diff of two). Everything shown is checked against the API."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,7 @@ def test_formats_filters_snapshots_card_and_diff(server: Server, new_context, tm
     page.get_by_label("State").select_option("annotated")
     expect(page.locator("#export-filter-note")).to_contain_text("state = annotated")
     conll = page.locator("#export-formats a[data-format=conll]")
-    assert "state=annotated" in (conll.get_attribute("href") or "")
+    expect(conll).to_have_attribute("href", re.compile(r"[?&]state=annotated(&|$)"))
     with page.expect_download() as info:
         conll.click()
     path = tmp_path / "live.conll"
@@ -119,7 +120,7 @@ def test_formats_filters_snapshots_card_and_diff(server: Server, new_context, tm
     expect(card.locator("h1")).to_contain_text(": snapshot")
     expect(card.locator("h2", has_text="Quality")).to_be_visible()
     expect(card).to_contain_text(f"Names {NASTY}")
-    assert card.locator("img").count() == 0
+    expect(card.locator("img")).to_have_count(0)
     missing = page.goto(f"/projects/{pid}/snapshots/999999/card")
     assert missing is not None and missing.status == 404
     expect(page.locator("main")).to_contain_text("no snapshot 999999")

@@ -47,6 +47,13 @@ def rows(view: Locator, status: str) -> Locator:
     return view.locator(f".overlay-match[data-status={status}]")
 
 
+def only_match(view: Locator) -> Locator:
+    """The one matched row (there must be exactly one)."""
+    matched = rows(view, "matched")
+    expect(matched).to_have_count(1)
+    return matched.first
+
+
 def test_audio_ranges_overlay(server: Server, new_context, tmp_path: Path) -> None:
     first = {"speech": [{"start": 1, "end": 5, "label": "alice"}, {"start": 10, "end": 12, "label": "bob"},
                         {"start": 15, "end": 18, "label": "alice"}]}
@@ -61,9 +68,9 @@ def test_audio_ranges_overlay(server: Server, new_context, tmp_path: Path) -> No
     expect(summary).to_have_attribute("data-matches", "1")
     expect(summary).to_contain_text("temporal IoU ≥ 0.5")
     expect(summary).to_contain_text(f"{ann.email}: 1/3 matched")
-    (match,) = rows(view, "matched").all()
-    assert match.get_attribute("data-iou") == "0.78"
-    assert match.get_attribute("data-annotators") == f"{ann.email},{other.email}"
+    match = only_match(view)
+    expect(match).to_have_attribute("data-iou", "0.78")
+    expect(match).to_have_attribute("data-annotators", f"{ann.email},{other.email}")
     expect(match).to_contain_text(f"1{DASH}5 s")
     expect(match).to_contain_text(f"1.50{DASH}5.50 s")
     expect(rows(view, "unmatched")).to_have_count(4)
@@ -72,7 +79,7 @@ def test_audio_ranges_overlay(server: Server, new_context, tmp_path: Path) -> No
     view.locator(f"input[data-annotator='{other.email}']").uncheck()
     expect(view).to_have_attribute("data-shown", ann.email)
     expect(view.locator(".overlay-match:visible")).to_have_count(2)
-    assert all(r.get_attribute("data-annotators") == ann.email for r in view.locator(".overlay-match:visible").all())
+    expect(view.locator(f".overlay-match:visible[data-annotators='{ann.email}']")).to_have_count(2)
 
 
 def test_series_ranges_overlay(server: Server, new_context, tmp_path: Path) -> None:
@@ -82,8 +89,8 @@ def test_series_ranges_overlay(server: Server, new_context, tmp_path: Path) -> N
                                 new_context)
     view = page.locator(".ranges-overlay-view")
     expect(view.locator(".overlay-summary")).to_have_attribute("data-matches", "1")
-    (match,) = rows(view, "matched").all()
-    assert match.get_attribute("data-iou") == "0.90"  # 180 / 200
+    match = only_match(view)
+    expect(match).to_have_attribute("data-iou", "0.90")  # 180 / 200
     expect(match).to_contain_text(f"samples 100{DASH}300")
     expect(rows(view, "unmatched")).to_have_count(2)
 
@@ -103,8 +110,8 @@ def test_video_tracks_overlay(server: Server, new_context, tmp_path: Path) -> No
     view = page.locator(".video-overlay-view")
     expect(view.locator(".overlay-summary")).to_have_attribute("data-matches", "1")
     expect(view.locator(".overlay-summary")).to_contain_text("mean per-frame IoU")
-    (match,) = rows(view, "matched").all()
-    assert match.get_attribute("data-iou") == "0.88"
+    match = only_match(view)
+    expect(match).to_have_attribute("data-iou", "0.88")
     expect(match).to_contain_text(f"track #1 frames 0{DASH}9")
     expect(match).to_contain_text(f"track #7 frames 0{DASH}9")
     expect(rows(view, "unmatched")).to_have_count(2)

@@ -65,7 +65,7 @@ def test_image_with_boxes(server: Server, new_context, tmp_path: Path) -> None:
         pid, _, ann = media_project(server, IMAGE_SCHEMA, [png(tmp_path / f"big{n}.png", 2000, 1500)])
         _draft(ann, pid, {"objects": _boxes(n, 2000, 1500)})
         page = open_media(new_context, ann, pid)
-        assert page.locator(".image-view h4").inner_text() == f"Objects ({n})"
+        expect(page.locator(".image-view h4")).to_have_text(f"Objects ({n})")
         if n == 1000:
             RESULTS["image_1000_boxes_tti_ms"] = ready_ms(page)
             continue
@@ -146,7 +146,7 @@ def test_review_overlays(server: Server, new_context, tmp_path: Path) -> None:
         page.goto(f"/projects/{pid}/review")
         view = page.locator(".overlay-view")
         expect(view).to_have_attribute("data-ready", "true", timeout=30000)
-        assert view.locator(".overlay-summary").get_attribute("data-matches") == str(pairs)
+        expect(view.locator(".overlay-summary")).to_have_attribute("data-matches", str(pairs))
         RESULTS[name] = int(view.get_attribute("data-ready-at") or -1)
     _write()
     # Timings are written for docs/benchmarks.md, not asserted (a shared machine makes a timed

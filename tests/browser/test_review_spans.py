@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import Server, open_review, submit_each
+from tests.browser.helpers import Server, expect_attributes, expect_checked, open_review, submit_each
 from tests.browser.test_text_ui import SPAN_SCHEMA, SPAN_TEXT, make_project
 
 pytestmark = pytest.mark.browser
@@ -20,8 +20,8 @@ def span(at: tuple[int, int], label: str, **extra: str) -> dict:
     return {"start": at[0], "end": at[1], "label": label, **extra}
 
 
-def agreements(card) -> list[str]:
-    return card.locator(".agree-list li").evaluate_all("rows => rows.map((r) => r.dataset.agree)")
+def expect_agreements(card, values: list[str]) -> None:
+    expect_attributes(card.locator(".agree-list li"), "data-agree", values)
 
 
 def test_review_merges_spans_with_their_relations(server: Server, new_context, tmp_path) -> None:
@@ -45,7 +45,7 @@ def test_review_merges_spans_with_their_relations(server: Server, new_context, t
         "= “Ada Lovelace” PER — all annotators marked it",
         "≠ “London” LOC — another annotator gave the same text another label",
         "+ “Ada Lovelace” → “London” born_in — only this annotator marked it"])
-    assert agreements(second) == ["all", "label", "only", "only"]
+    expect_agreements(second, ["all", "label", "only", "only"])
     expect(second.locator('mark.span[data-agree="only"]')).to_have_text("Lovelace")
     expect(second.locator('mark.span[data-agree="label"]')).to_have_attribute("data-label", "PER ≠")
     expect(first.locator('mark.span[data-agree="label"]')).to_have_attribute("data-label", "LOC ≠")
@@ -108,14 +108,11 @@ def test_three_annotators_some_agree(server: Server, new_context) -> None:
     _, ann_ids = submit_each(pid, people, results)
     page = open_review(new_context, rev, pid)
     cards = [page.locator(f'article[data-annotation="{i}"]') for i in ann_ids]
-    expect(cards[0].locator(".agree-list li")).to_have_count(4)
-    assert agreements(cards[0]) == ["all", "all", "some", "all"]
-    assert agreements(cards[2]) == ["all", "all", "all"]
+    expect_agreements(cards[0], ["all", "all", "some", "all"])
+    expect_agreements(cards[2], ["all", "all", "all"])
     expect(cards[1].locator('mark.span[data-agree="some"]')).to_have_attribute("data-label", "PER = NAME ≈")
     rels = page.locator(".merge-relations li")
     expect(rels).to_have_count(1)
     expect(rels.locator("input")).to_be_checked()
-    boxes = page.locator(".merge-list li input")
-    expect(boxes).to_have_count(3)
     expect(page.locator(".merge-list li").nth(1)).to_contain_text("2/3")
-    assert [boxes.nth(i).is_checked() for i in range(3)] == [True, True, True]
+    expect_checked(page.locator(".merge-list li input"), [True, True, True])

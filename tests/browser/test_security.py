@@ -83,7 +83,7 @@ def test_user_content_is_rendered_as_text(server: Server, new_context) -> None:
     page.goto(f"/projects/{project['id']}")
     expect(page.locator("#project-name")).to_have_text(EVIL_NAME)
     expect(page.locator(".markdown")).to_contain_text("<script>alert('guidelines')</script>")
-    assert page.locator(".markdown a[href^='javascript']").count() == 0
+    expect(page.locator(".markdown a[href^='javascript']")).to_have_count(0)
 
     page.goto(f"/projects/{project['id']}/annotate")
     task = page.locator("#task")
@@ -91,7 +91,7 @@ def test_user_content_is_rendered_as_text(server: Server, new_context) -> None:
     expect(task.get_by_text(EVIL_LABEL)).to_be_visible()
     expect(task.get_by_text(EVIL_OPTION)).to_be_visible()
     expect(task.get_by_text("<i>X</i>")).to_be_visible()
-    assert task.locator("img, script, b, i").count() == 0
+    expect(task.locator("img, script, b, i")).to_have_count(0)
     task.get_by_text(EVIL_OPTION).hover()
     page.keyboard.press("1")
     page.keyboard.press("Enter")
@@ -102,6 +102,6 @@ def test_user_content_is_rendered_as_text(server: Server, new_context) -> None:
     page.locator("#items-table tbody a").first.click()
     expect(page.locator("#item-detail .data-text")).to_have_text(EVIL_TEXT)
     expect(page.locator("#item-detail .result dd").first).to_have_text(EVIL_OPTION)
-    assert page.locator("#item-detail img, #item-detail script, #item-detail b").count() == 0
+    expect(page.locator("#item-detail img, #item-detail script, #item-detail b")).to_have_count(0)
     page.wait_for_timeout(200)
     assert dialogs == []

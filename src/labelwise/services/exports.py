@@ -125,15 +125,16 @@ def iter_stored(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, *,
 def _stored_with_records(conn: Any, chunk: list[tuple[Any, ...]]) -> StoredPage:
     """A page whose items with several annotations or a review come as lean records."""
     groups = [(item_id, list(group)) for item_id, group in groupby(chunk, key=itemgetter(0))]
-    more = export_scan.submitted_annotations(conn, [i for i, group in groups if len(group) > 1 or group[0][5]])
+    involved = {i for i, group in groups if len(group) > 1 or group[0][5]}
+    more = export_scan.submitted_annotations(conn, sorted(involved))
     reviews = rows.reviews_for(conn, [a[0] for anns in more.values() for a in anns if a[4]])
     page = StoredPage([], [], [], [])
     for item_id, ((_, key, data, meta, result, _),) in ((i, group[:1]) for i, group in groups):
-        if item_id in more:
+        if item_id in involved:
             page.records[len(page.keys)] = {
                 "id": item_id, "key": key, "data": _parsed(data), "meta": _parsed(meta), "predictions": [],
                 "annotations": [_lean_annotation(email, text, at, status, reviews.get(a_id, []))
-                                for a_id, email, text, at, status in more[item_id]]}
+                                for a_id, email, text, at, status in more.get(item_id, ())]}
         page.keys.append(str(item_id) if key is None else key)
         page.data.append(data)
         page.meta.append(meta)

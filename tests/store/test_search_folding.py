@@ -109,3 +109,15 @@ def test_postgresql_index_gives_what_the_exact_check_gives(world: Any) -> None:
             assert indexed == scanned, needle
         istanbul = conn.execute(query, {"p": "%istanbul%"}).scalars().all()
         assert len(istanbul) == 2  # "İSTANBUL" is "istanbul" there
+
+
+def test_a_needle_typed_as_the_data_has_it_is_found_on_both_databases(world: Any) -> None:
+    """The needle is lowered by the lower() that lowers the data: on PostgreSQL that is PostgreSQL's (İ -> i,
+    Σ -> σ anywhere), on SQLite Python's; "İSTANBUL" and "ΟΔΟΣ" find the item that holds them either way."""
+    ids = import_records(world, RECORDS)
+    drain_search_index(world.ctx)
+    assert _search(world, "İSTANBUL") == [ids[0], ids[1]]  # the second holds "i\u0307stanbul" and "istanbul"
+    assert _search(world, "MEHDİ") == [ids[0]]
+    assert ids[8] in _search(world, "ΟΔΟΣ")
+    assert _search(world, "ᲡᲐᲥᲐᲠᲗᲕᲔᲚᲝ")[:1] == [ids[2]]
+    assert _search(world, "50%") == [] and _search(world, "_") == []  # LIKE's wildcards are escaped

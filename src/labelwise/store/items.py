@@ -17,6 +17,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal,
     select,
     text,
     update,
@@ -209,7 +210,14 @@ def _conditions(project_id: int, f: ItemFilter, dialect: str = "") -> list[Colum
         if f.text:
             # the exact condition; the text index (store.search) only narrows the rows it is checked on
             needle = f.text.lower()
-            sub.append(func.lower(cast(item_payloads.c.data, String)).contains(needle, autoescape=True))
+            lowered = func.lower(cast(item_payloads.c.data, String))
+            if dialect == "postgresql":
+                # the needle lowered by the same lower() as the data: PostgreSQL folds "İ" to "i" and every
+                # capital sigma to "σ", where Python gives "i̇" and a final "ς"
+                escaped = f.text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+                sub.append(lowered.like(literal("%") + func.lower(escaped) + literal("%"), escape="/"))
+            else:  # SQLite's lower is Python's str.lower (registered by store.database)
+                sub.append(lowered.contains(needle, autoescape=True))
             narrowed = search.candidates(dialect, needle)
             if narrowed is not None:
                 # from the index's candidates, not from a scan of the project's items: ``project_id + 0``

@@ -113,7 +113,8 @@ def test_postgresql_index_gives_what_the_exact_check_gives(world: Any) -> None:
 
 def test_a_needle_typed_as_the_data_has_it_is_found_on_both_databases(world: Any) -> None:
     """The needle is lowered by the lower() that lowers the data: on PostgreSQL that is PostgreSQL's (İ -> i,
-    Σ -> σ anywhere), on SQLite Python's; "İSTANBUL" and "ΟΔΟΣ" find the item that holds them either way."""
+    capital sigma -> small sigma anywhere), on SQLite Python's; "İSTANBUL" and "ΟΔΟΣ" find the item that holds
+    them either way."""
     ids = import_records(world, RECORDS)
     drain_search_index(world.ctx)
     assert _search(world, "İSTANBUL") == [ids[0], ids[1]]  # the second holds "i\u0307stanbul" and "istanbul"

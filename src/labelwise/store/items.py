@@ -213,7 +213,7 @@ def _conditions(project_id: int, f: ItemFilter, dialect: str = "") -> list[Colum
             lowered = func.lower(cast(item_payloads.c.data, String))
             if dialect == "postgresql":
                 # the needle lowered by the same lower() as the data: PostgreSQL folds "İ" to "i" and every
-                # capital sigma to "σ", where Python gives "i̇" and a final "ς"
+                # capital sigma to a small sigma, where Python gives "i" + U+0307 and, at a word end, a final sigma
                 escaped = f.text.replace("/", "//").replace("%", "/%").replace("_", "/_")
                 sub.append(lowered.like(literal("%") + func.lower(escaped) + literal("%"), escape="/"))
             else:  # SQLite's lower is Python's str.lower (registered by store.database)

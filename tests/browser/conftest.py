@@ -39,7 +39,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             postgres_database(f"labelwise_browser_{os.getpid()}", drop=True)
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's event loop runs while the browser is open, and asyncio.run() in
+# the tests that come after tests/browser would fail ("cannot be called from a running event loop").
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import weakref
 from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any, TypeVar
@@ -64,26 +62,15 @@ async def get_actor(request: Request, ctx: Annotated[Context, Depends(get_contex
 async def run_write(request: Request, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a short write use case (the annotation queue) in a worker thread.
 
-    On SQLite writes are serial anyway, so these run one at a time per process: dozens of threads
-    queueing on the write lock only fight over the GIL (measured: 250 -> 440 annotations/s with two
-    processes). On PostgreSQL they use the shared thread pool and run in parallel.
+    On SQLite writes are serial anyway: they go by group commit (``Database.run_grouped``), the calls
+    that arrive while one transaction runs share the next one on the one writer thread, a SAVEPOINT
+    each, answered after its COMMIT. On PostgreSQL they use the shared thread pool and run in parallel.
     """
     ctx: Context = request.app.state.ctx
-    limiter = _write_limiter() if ctx.db.is_sqlite else None
-    return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs), limiter=limiter)
-
-
-# One limiter per event loop: a limiter belongs to the loop it was made in (a server has one loop
-# per process; test clients each run their own).
-_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = weakref.WeakKeyDictionary()
-
-
-def _write_limiter() -> anyio.CapacityLimiter:
-    loop = asyncio.get_running_loop()
-    limiter = _limiters.get(loop)
-    if limiter is None:
-        limiter = _limiters[loop] = anyio.CapacityLimiter(1)
-    return limiter
+    call = partial(fn, *args, **kwargs)
+    if ctx.db.is_sqlite:
+        return await ctx.db.run_grouped(call)  # type: ignore[no-any-return]
+    return await anyio.to_thread.run_sync(call)
 
 
 CtxDep = Annotated[Context, Depends(get_context)]

@@ -2,16 +2,18 @@
 
 SQLite runs in WAL mode: reads go in parallel, writes go through one writer per process
 (a lock) and ``BEGIN IMMEDIATE`` across processes, so that no statement ever meets
-"database is locked" half-way through a transaction. PostgreSQL uses ordinary
-transactions and row locks.
+"database is locked" half-way through a transaction; the annotation queue's short writes share
+transactions by group commit (``group_commit.py``). PostgreSQL uses ordinary transactions and row locks.
 """
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,8 @@ import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool, QueuePool
+
+from labelwise.store.group_commit import GroupCommit
 
 
 def _json_dumps(value: Any) -> str:
@@ -114,6 +118,9 @@ class Database:
     ``write()`` serialises writers on SQLite: a lock per process, then a lock file shared by every
     process on the same database, then ``BEGIN IMMEDIATE`` (which still guards against writers that
     do not use the lock file). On PostgreSQL it is a plain transaction.
+
+    ``run_grouped()`` runs a write use case by group commit on SQLite (see :mod:`.group_commit`):
+    inside a group, ``write()`` is a SAVEPOINT of the group's transaction.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -122,6 +129,9 @@ class Database:
         self._write_lock = threading.Lock() if self.is_sqlite else None
         path = engine.url.database if self.is_sqlite else None
         self._file_lock = _FileLock(Path(path + ".write-lock")) if path and path != ":memory:" else None
+        self._group = threading.local()  # .conn: the transaction of the group this thread runs
+        # one GroupCommit per event loop (a server has one loop per process; test clients each run their own)
+        self._groups: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, GroupCommit] = weakref.WeakKeyDictionary()
 
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = 8) -> Database:
@@ -138,10 +148,51 @@ class Database:
             with self.engine.begin() as conn:
                 yield conn
             return
+        group_conn: Connection | None = getattr(self._group, "conn", None)
+        if group_conn is not None:
+            with group_conn.begin_nested():
+                yield group_conn
+            return
+        with self._writer() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _writer(self) -> Iterator[Connection]:
+        """SQLite's one writer: the process's lock, the lock file, a connection that will BEGIN IMMEDIATE."""
+        assert self._write_lock is not None
         with self._write_lock, self._file_lock or nullcontext(), self.engine.connect() as conn:
             conn.info["immediate"] = True
-            with conn.begin():
-                yield conn
+            yield conn
+
+    def run_group(self, calls: list[Callable[[], Any]]) -> list[tuple[bool, Any]]:
+        """Run ``calls`` in one SQLite transaction, each ``write()`` a SAVEPOINT; COMMIT once.
+
+        Returns ``(True, result)`` or ``(False, exception)`` per call; raises if BEGIN or COMMIT fails.
+        """
+        outcomes: list[tuple[bool, Any]] = []
+        with self._writer() as conn, conn.begin():
+            self._group.conn = conn
+            try:
+                for call in calls:
+                    try:
+                        outcomes.append((True, call()))
+                    except Exception as exc:
+                        # some SQLite errors (disk full, I/O) roll back the whole transaction: then the
+                        # whole group fails, rather than run its other calls outside a transaction
+                        if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+                            raise
+                        outcomes.append((False, exc))
+            finally:
+                self._group.conn = None
+        return outcomes
+
+    async def run_grouped(self, fn: Callable[[], Any]) -> Any:
+        """``fn()``, a write use case, by group commit on SQLite (on this event loop's group)."""
+        loop = asyncio.get_running_loop()
+        group = self._groups.get(loop)
+        if group is None:
+            group = self._groups[loop] = GroupCommit(self)
+        return await group.run(fn)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -127,7 +127,7 @@ def test_a_call_that_loses_the_transaction_fails_the_whole_group(db: Database) -
 def test_groups_hold_at_most_max_calls(db: Database) -> None:
     outcomes, sizes = _run_together(db, [_insert(db, i) for i in range(100, 171)])
     assert outcomes == list(range(100, 171))
-    assert sizes == [32, 32, 7]
+    assert sizes == [8] * 8 + [7]
     assert _stored(db) == list(range(100, 171))
 
 

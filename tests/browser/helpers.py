@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -88,11 +89,30 @@ def submit_each(pid: int, users: list[User], results: list[dict]) -> tuple[int, 
     return items.pop(), ids
 
 
-def open_review(new_context, reviewer: User, pid: int) -> Page:
-    """The review page of project ``pid`` for ``reviewer``, failing the test if any dialog fires."""
+def open_page(new_context, user: User, path: str, *, page_errors: list[str] | None = None) -> Page:
+    """``path`` opened by ``user`` (logged in) in a new browser context, failing the test if any dialog fires;
+    the page's uncaught script errors, from its first load on, go to ``page_errors`` when given."""
     context = new_context()
-    login_fast(context, reviewer)
+    login_fast(context, user)
     page = context.new_page()
     page.on("dialog", lambda d: pytest.fail(f"a dialog fired: {d.message}"))
-    page.goto(f"/projects/{pid}/review")
+    if page_errors is not None:
+        page.on("pageerror", lambda e: page_errors.append(str(e)))
+    page.goto(path)
     return page
+
+
+def open_review(new_context, reviewer: User, pid: int) -> Page:
+    """The review page of project ``pid`` for ``reviewer``, failing the test if any dialog fires."""
+    return open_page(new_context, reviewer, f"/projects/{pid}/review")
+
+
+def assert_merged(reviewer: User, pid: int, item: int, ann_ids: list[int], merged: dict[str, Any]) -> None:
+    """Every annotation of ``item`` (exactly ``ann_ids``) is corrected by the review, with ``merged`` as the
+    result of its last review."""
+    with reviewer.api() as api:
+        anns = api.get(f"/projects/{pid}/items/{item}").json()["annotations"]
+    assert sorted(a["id"] for a in anns) == sorted(ann_ids)
+    for a in anns:
+        assert a["review_status"] == "corrected"
+        assert a["reviews"][-1]["result"] == merged

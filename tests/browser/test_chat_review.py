@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import Server, expect_checked, open_review, submit_each
+from tests.browser.helpers import Server, assert_merged, expect_checked, open_review, submit_each
 from tests.browser.test_chat_ui import CHAT, MARKUP, SCHEMA
 from tests.browser.test_text_ui import make_project, open_annotate
 
@@ -75,12 +75,7 @@ def test_reviewer_merges_chat_turns_by_keyboard(server: Server, new_context, tmp
     merged = {"sentiment": "fine", "turn_quality": [
         {"turn": 1, "labels": ["helpful", "off_topic"], "rating": 5},
         {"turn": 3, "labels": ["harmful", "off_topic"], "note": "fine"}]}
-    with rev.api() as api:
-        anns = api.get(f"/projects/{pid}/items/{item}").json()["annotations"]
-    assert sorted(a["id"] for a in anns) == sorted(ann_ids)
-    for a in anns:
-        assert a["review_status"] == "corrected"
-        assert a["reviews"][-1]["result"] == merged
+    assert_merged(rev, pid, item, ann_ids, merged)
 
 
 def test_merge_untouched_keeps_the_majority_and_drops_an_emptied_turn(server: Server, new_context) -> None:

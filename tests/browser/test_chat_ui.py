@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import Server, login_fast
+from tests.browser.helpers import Server, open_review
 from tests.browser.test_text_ui import make_project, open_annotate, submitted
 
 pytestmark = pytest.mark.browser
@@ -96,11 +96,7 @@ def test_markup_in_a_turn_stays_text_and_review_shows_annotators_side_by_side(se
         with user.api() as api:
             task = api.post(f"/projects/{pid}/tasks/next").json()
             assert api.post(f"/projects/{pid}/tasks/{task['id']}/submit", json={"result": result}).status_code == 201
-    context = new_context()
-    login_fast(context, rev)
-    page = context.new_page()
-    page.on("dialog", lambda d: pytest.fail(f"a dialog fired: {d.message}"))
-    page.goto(f"/projects/{pid}/review")
+    page = open_review(new_context, rev, pid)
     table = page.locator('table.chat-review[data-label="turn_quality"]')
     expect(table.locator("thead th")).to_have_text(["Turn", "Text", a1.email, a2.email, "Same"], timeout=20_000)
     expect(table.locator('tr[data-turn="1"] td')).to_have_text(

@@ -13,7 +13,7 @@ import orjson
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import Server, User, login_fast
+from tests.browser.helpers import Server, User, login_fast, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -48,11 +48,7 @@ def test_formats_filters_snapshots_card_and_diff(server: Server, new_context, tm
         formats = api.get(f"/projects/{pid}/export/formats").json()
     annotate_next(ann, pid, "PER")
 
-    context = new_context()
-    login_fast(context, admin)
-    page = context.new_page()
-    page.on("dialog", lambda d: pytest.fail(f"a dialog fired: {d.message}"))
-    page.goto(f"/projects/{pid}/export")
+    page = open_page(new_context, admin, f"/projects/{pid}/export")
     # every format of export/formats, in its group, with its description
     for f in formats:
         row = page.locator(f"#export-formats li[data-format='{f['name']}']")

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from labelwise.domain.schema import parse_schema
-from tests.browser.helpers import Server, User, login_fast
+from tests.browser.helpers import Server, User, open_page
 from tests.media_files import png, series_csv, wav, webm
 
 pytestmark = pytest.mark.browser
@@ -45,13 +45,8 @@ def media_project(server: Server, schema: dict[str, Any], files: list[Path]) -> 
 
 
 def open_media(new_context, user: User, pid: int, timeout: float = 15000) -> Page:
-    context = new_context()
-    login_fast(context, user)
-    page = context.new_page()
-    page.on("dialog", lambda d: pytest.fail(f"a dialog fired: {d.message}"))
     errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"/projects/{pid}/annotate")
+    page = open_page(new_context, user, f"/projects/{pid}/annotate", page_errors=errors)
     try:
         expect(page.locator(".media-view[data-ready=true]")).to_be_visible(timeout=timeout)
     finally:

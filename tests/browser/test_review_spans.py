@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import Server, expect_attributes, expect_checked, open_review, submit_each
+from tests.browser.helpers import Server, assert_merged, expect_attributes, expect_checked, open_review, submit_each
 from tests.browser.test_text_ui import SPAN_SCHEMA, SPAN_TEXT, make_project
 
 pytestmark = pytest.mark.browser
@@ -89,12 +89,7 @@ def test_review_merges_spans_with_their_relations(server: Server, new_context, t
 
     merged = {"entities": [span(ADA, "PER", id="s1"), span(LONDON, "LOC", id="s2")],
               "links": [{"from": "s1", "to": "s2", "label": "born_in"}]}
-    with rev.api() as api:
-        anns = api.get(f"/projects/{pid}/items/{item}").json()["annotations"]
-    assert sorted(a["id"] for a in anns) == sorted(ann_ids)
-    for a in anns:
-        assert a["review_status"] == "corrected"
-        assert a["reviews"][-1]["result"] == merged
+    assert_merged(rev, pid, item, ann_ids, merged)
 
 
 def test_three_annotators_some_agree(server: Server, new_context) -> None:

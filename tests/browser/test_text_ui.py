@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import Server, User, login_fast
+from tests.browser.helpers import Server, User, login_fast, open_page
 from tests.browser.test_flow import select_text
 
 pytestmark = pytest.mark.browser
@@ -40,11 +40,7 @@ def make_project(server: Server, schema: dict[str, Any], records: list[dict[str,
 
 
 def open_annotate(new_context, user: User, pid: int) -> Page:
-    context = new_context()
-    login_fast(context, user)
-    page = context.new_page()
-    page.on("dialog", lambda d: pytest.fail(f"a dialog fired: {d.message}"))
-    page.goto(f"/projects/{pid}/annotate")
+    page = open_page(new_context, user, f"/projects/{pid}/annotate")
     expect(page.locator("#task [data-label], #task .span-text").first).to_be_visible()
     return page
 

@@ -108,11 +108,13 @@ class RowReader:
         for name in self.bound:
             if data.get(name) in (None, ""):
                 return None
+        return number, key, _json(data), None, self._sort_key(None), None
+
+    def _sort_key(self, score: float | None) -> float:
+        """The queue position of a new item (0 for sequential projects: ids order them)."""
         if self.ordering is Ordering.sequential:
-            sort_key = 0.0
-        else:
-            sort_key = sort_key_for(self.ordering, random_value=self.rng.random(), score=None)
-        return number, key, _json(data), None, sort_key, None
+            return 0.0
+        return sort_key_for(self.ordering, random_value=self.rng.random(), score=score)
 
     def _data(self, raw: dict[str, Any], dotted: bool, reserved: frozenset[str]) -> dict[str, Any]:
         inner = raw.get("data")
@@ -178,13 +180,9 @@ class RowReader:
         if has_dotted and data is not raw:
             meta = {**(meta or {}), **{k[5:]: v for k, v in raw.items() if k.startswith("meta.")}}
         predictions = self._predictions(raw, data) if "predictions" in raw else []
-        if self.ordering is Ordering.sequential:
-            sort_key = 0.0
-        else:
-            scores = [p["score"] for p in predictions if p["score"] is not None]
-            sort_key = sort_key_for(self.ordering, random_value=self.rng.random(), score=min(scores, default=None))
+        scores = [p["score"] for p in predictions if p["score"] is not None]
         return item_rows.NewItem(key=self._key(raw, data), data=data, meta=meta, predictions=predictions,
-                                 sort_key=sort_key)
+                                 sort_key=self._sort_key(min(scores, default=None)))
 
     def read(self, raw: dict[str, Any], number: int) -> Pending:
         """The row as it will be written, with the submitted annotations that come with it (see

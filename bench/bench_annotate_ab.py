@@ -24,15 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_import_ab import extract
+from bench_import_ab import cpu_seconds, extract
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def child(tree: Path, n: int, seconds: float, pg: bool) -> None:
@@ -40,11 +34,10 @@ def child(tree: Path, n: int, seconds: float, pg: bool) -> None:
     sys.path[:0] = [str(tree / "src"), str(tree / "bench")]  # before this script's own folder
     import _load
     import _server
+    from _people import people
     from bench_core import SCHEMA, fresh_pg, jsonl, rows
 
     from labelwise.config import Settings
-    from labelwise.domain.permissions import Actor
-    from labelwise.services import auth, projects
     from labelwise.services.imports import import_stream
     from labelwise.services.setup import prepare
 
@@ -53,15 +46,7 @@ def child(tree: Path, n: int, seconds: float, pg: bool) -> None:
         db = fresh_pg("lw_bench_annotate_ab") if pg else None
         settings = Settings(data_dir=work / "data", db=db)
         ctx = prepare(settings)
-        admin = auth.create_user(ctx, None, email="admin@bench", password="benchmark!", is_admin=True)
-        actor = Actor(id=admin["id"], email="admin@bench", is_admin=True)
-        projects.create_project(ctx, actor, name="annotate", schema=SCHEMA)
-        tokens = []
-        for i in range(32):
-            email = f"a{i}@bench"
-            auth.create_user(ctx, None, email=email, password="benchmark!")
-            projects.add_member(ctx, actor, "annotate", email=email, role="annotator")
-            tokens.append(auth.create_token(ctx, None, email=email))
+        actor, _, tokens = people(ctx, SCHEMA, ("annotate",), annotate="annotate")
         path = work / "items.jsonl"
         path.write_bytes(jsonl(rows(0, n)))
         with path.open("rb") as f:
@@ -72,9 +57,9 @@ def child(tree: Path, n: int, seconds: float, pg: bool) -> None:
         proc, url = _server.start("labelwise.api.app:app_from_env", env=env)
         try:
             time.sleep(2)
-            cpu = _cpu_seconds(proc.pid)
+            cpu = cpu_seconds(proc.pid)
             out = _load.annotate(url, "annotate", tokens, seconds)
-            out["server_cpu_ms"] = (_cpu_seconds(proc.pid) - cpu) / max(out["annotations"], 1) * 1000
+            out["server_cpu_ms"] = (cpu_seconds(proc.pid) - cpu) / max(out["annotations"], 1) * 1000
         finally:
             _server.stop(proc)
         cproc, curl = _server.start("ceiling_app:app", env={"CEILING_DB": str(work / "ceiling.db")}, factory=False)

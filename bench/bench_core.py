@@ -28,12 +28,12 @@ import _load
 import _server
 import httpx
 import orjson
+from _people import people
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import create_engine, insert, literal, select, text, update
 
 from labelwise.config import Settings
-from labelwise.services import auth, projects
 from labelwise.services.setup import prepare
 from labelwise.store.tables import annotations, items
 
@@ -202,19 +202,7 @@ def _run(config: str, work: Path, *, n_import: int, seconds: float, big: bool, p
     db = fresh_pg(f"lw_bench_{kind}_{workers}") if kind == "postgres" else None
     settings = Settings(data_dir=work / "data", db=db)
     ctx = prepare(settings)
-    admin = auth.create_user(ctx, None, email="admin@bench", password="benchmark!", is_admin=True)
-    token = auth.create_token(ctx, None, email="admin@bench")
-    from labelwise.domain.permissions import Actor
-
-    actor = Actor(id=admin["id"], email="admin@bench", is_admin=True)
-    for name in ("imports", "annotate", "cli"):
-        projects.create_project(ctx, actor, name=name, schema=SCHEMA)
-    tokens = []
-    for i in range(32):
-        email = f"a{i}@bench"
-        auth.create_user(ctx, None, email=email, password="benchmark!")
-        projects.add_member(ctx, actor, "annotate", email=email, role="annotator")
-        tokens.append(auth.create_token(ctx, None, email=email))
+    actor, token, tokens = people(ctx, SCHEMA, ("imports", "annotate", "cli"), annotate="annotate")
     ctx.close()
     env = {"LABELWISE_DATA_DIR": str(settings.data_dir)}
     if db:
@@ -245,7 +233,7 @@ def _run(config: str, work: Path, *, n_import: int, seconds: float, big: bool, p
         out["cli_import_rate"] = import_locally(settings, actor, "cli", path)
         result = pool.apply(_load.annotate, (url, "annotate", tokens, seconds))
         out.update({f"annotate_{k}": v for k, v in result.items()})
-        seed_annotations(settings.database_url, 1, admin["id"])
+        seed_annotations(settings.database_url, 1, actor.id)
         with PeakRss(proc.pid) as peak:
             elapsed, n = export_once(url, token, "imports")
         out.update(export_rate=n / elapsed, export_items=n, export_peak_mb=peak.peak)
@@ -257,7 +245,7 @@ def _run(config: str, work: Path, *, n_import: int, seconds: float, big: bool, p
             import_locally(settings, actor, "imports", more)
             elapsed, n = drain_index(settings)
             out["big_drain_rate"] = n / elapsed if n else None
-            seed_annotations(settings.database_url, 1, admin["id"])
+            seed_annotations(settings.database_url, 1, actor.id)
             with PeakRss(proc.pid) as peak:
                 elapsed, n = export_once(url, token, "imports")
             out.update(big_export_rate=n / elapsed, big_export_items=n, big_export_peak_mb=peak.peak)

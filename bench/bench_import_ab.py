@@ -32,11 +32,10 @@ def child(tree: Path, n: int, pg: bool) -> None:
     sys.path[:0] = [str(tree / "src"), str(tree / "bench")]  # before this script's own folder
     import _server
     import httpx
+    from _people import people
     from bench_core import SCHEMA, ceiling_executemany, fresh_pg, import_locally, jsonl, rows
 
     from labelwise.config import Settings
-    from labelwise.domain.permissions import Actor
-    from labelwise.services import auth, projects
     from labelwise.services.setup import prepare
 
     work = Path(tempfile.mkdtemp(prefix="lw-bench-ab-"))
@@ -44,11 +43,7 @@ def child(tree: Path, n: int, pg: bool) -> None:
         db = fresh_pg("lw_bench_import_ab") if pg else None
         settings = Settings(data_dir=work / "data", db=db)
         ctx = prepare(settings)
-        admin = auth.create_user(ctx, None, email="admin@bench", password="benchmark!", is_admin=True)
-        token = auth.create_token(ctx, None, email="admin@bench")
-        actor = Actor(id=admin["id"], email="admin@bench", is_admin=True)
-        for name in ("imports", "cli"):
-            projects.create_project(ctx, actor, name=name, schema=SCHEMA)
+        actor, token, _ = people(ctx, SCHEMA, ("imports", "cli"))
         ctx.close()
         data = rows(0, n)
         bodies = [jsonl(data[i:i + n // 10]) for i in range(0, n, n // 10)]
@@ -58,12 +53,12 @@ def child(tree: Path, n: int, pg: bool) -> None:
         try:
             time.sleep(2)
             with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=None) as client:
-                cpu0, t0 = _cpu_seconds(proc.pid), time.perf_counter()
+                cpu0, t0 = cpu_seconds(proc.pid), time.perf_counter()
                 for body in bodies:
                     r = client.post("/api/v1/projects/imports/import?format=jsonl", content=body)
                     assert r.status_code == 201, r.text
                 rate = n / (time.perf_counter() - t0)
-                server_cpu = _cpu_seconds(proc.pid) - cpu0
+                server_cpu = cpu_seconds(proc.pid) - cpu0
         finally:
             _server.stop(proc)
         path = work / "items.jsonl"
@@ -77,7 +72,7 @@ def child(tree: Path, n: int, pg: bool) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 
 from fastapi import FastAPI, Request
@@ -59,6 +60,28 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None, 
     return app
 
 
+#: the young generation is collected after this many more container objects alive than at the last collection
+#: (Python's default: 700), then generations 1 and 2 as by default.
+GC_THRESHOLDS = (50_000, 20, 10)
+
+
+def tune_gc() -> None:
+    """Tune Python's cycle collector for a server process; call it once, after the app is built.
+
+    Everything made until now (modules, the app, SQLAlchemy's tables and statements) is moved out of the
+    collector's reach by ``gc.freeze()``: a full collection used to scan it all and stopped the process for
+    up to 90 ms, the tail of the annotation queue's p99 (instrumented under 32 annotators: 6 full
+    collections in 15 s, 513 ms in all). Nearly everything a request makes is freed by its reference count;
+    the young generation is collected after 50,000 net new objects instead of 700 (750 collections in 15 s,
+    294 ms, became 17). Cycles of garbage are still collected, later.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` worker processes: settings come from LABELWISE_* variables."""
-    return create_app(Settings(), migrate=False)
+    app = create_app(Settings(), migrate=False)
+    tune_gc()
+    return app

@@ -51,10 +51,12 @@ def _serve(ctx: Any, settings: Settings, *, host: str, port: int, workers: int) 
     import uvicorn
 
     if workers <= 1:
-        from labelwise.api.app import create_app
+        from labelwise.api.app import create_app, tune_gc
 
         try:
-            uvicorn.run(create_app(ctx=ctx), host=host, port=port, log_level="info")
+            app = create_app(ctx=ctx)
+            tune_gc()
+            uvicorn.run(app, host=host, port=port, log_level="info")
         finally:
             ctx.close()
         return

@@ -53,12 +53,22 @@ def jsonl(batch: list[dict[str, Any]]) -> bytes:
 
 
 def fresh_pg(name: str) -> str:
+    """The URL of a new, empty PostgreSQL database ``name`` (dropped first if a run left it)."""
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_pg(url: str) -> None:
+    """Drop the database :func:`fresh_pg` made, so that benchmarks leave none behind."""
+    _pg_admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def _pg_admin(*statements: str) -> None:
     engine = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        for statement in statements:
+            conn.execute(text(statement))
     engine.dispose()
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
 
 
 def ceiling_executemany(batch: list[dict[str, Any]]) -> float:
@@ -104,10 +114,11 @@ def seed_annotations(url: str, project_id: int, user_id: int) -> None:
 
 
 class PeakRss:
-    """Samples a process tree's memory in the background; ``peak`` is the largest sample."""
+    """Samples a process tree's memory in the background; ``peak`` is the largest sample, ``base`` the
+    first (what the server held before: imports and annotation ran in it first)."""
 
     def __init__(self, pid: int) -> None:
-        self.pid, self.peak, self._stop = pid, 0.0, threading.Event()
+        self.pid, self.base, self.peak, self._stop = pid, 0.0, 0.0, threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
@@ -116,7 +127,7 @@ class PeakRss:
             time.sleep(0.05)
 
     def __enter__(self) -> PeakRss:
-        self.peak = _server.tree_rss_mb(self.pid)
+        self.base = self.peak = _server.tree_rss_mb(self.pid)
         self._thread.start()
         return self
 
@@ -188,18 +199,22 @@ def drain_index(settings: Settings) -> tuple[float, int]:
 
 def run(config: str, *, n_import: int, seconds: float, big: bool, pool: Any, keep: bool = False) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix=f"lw-bench-{config}-"))
-    try:
-        return _run(config, work, n_import=n_import, seconds=seconds, big=big, pool=pool)
-    finally:
-        if keep:
-            console.print(f"data kept in {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-
-
-def _run(config: str, work: Path, *, n_import: int, seconds: float, big: bool, pool: Any) -> dict[str, Any]:
     kind, workers = config.split("-")
     db = fresh_pg(f"lw_bench_{kind}_{workers}") if kind == "postgres" else None
+    try:
+        return _run(config, work, db, n_import=n_import, seconds=seconds, big=big, pool=pool)
+    finally:
+        if keep:
+            console.print(f"data kept in {work}" + (f" and {db}" if db else ""))
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+            if db:
+                drop_pg(db)
+
+
+def _run(config: str, work: Path, db: str | None, *, n_import: int, seconds: float, big: bool, pool: Any
+         ) -> dict[str, Any]:
+    workers = config.split("-")[1]
     settings = Settings(data_dir=work / "data", db=db)
     ctx = prepare(settings)
     actor, token, tokens = people(ctx, SCHEMA, ("imports", "annotate", "cli"), annotate="annotate")
@@ -236,7 +251,7 @@ def _run(config: str, work: Path, *, n_import: int, seconds: float, big: bool, p
         seed_annotations(settings.database_url, 1, actor.id)
         with PeakRss(proc.pid) as peak:
             elapsed, n = export_once(url, token, "imports")
-        out.update(export_rate=n / elapsed, export_items=n, export_peak_mb=peak.peak)
+        out.update(export_rate=n / elapsed, export_items=n, export_peak_mb=peak.peak, export_base_mb=peak.base)
         if big:
             more = work / "more.jsonl"
             with more.open("wb") as f:
@@ -248,7 +263,8 @@ def _run(config: str, work: Path, *, n_import: int, seconds: float, big: bool, p
             seed_annotations(settings.database_url, 1, actor.id)
             with PeakRss(proc.pid) as peak:
                 elapsed, n = export_once(url, token, "imports")
-            out.update(big_export_rate=n / elapsed, big_export_items=n, big_export_peak_mb=peak.peak)
+            out.update(big_export_rate=n / elapsed, big_export_items=n, big_export_peak_mb=peak.peak,
+                       big_export_base_mb=peak.base)
             out["browse_ms"] = browse_timings(url, token, "imports")
     finally:
         _server.stop(proc)
@@ -279,10 +295,12 @@ def report(r: dict[str, Any]) -> Table:
     t.add_row("  submit p50 / p99 ms", f"{r['annotate_submit_p50_ms']:.1f} / {r['annotate_submit_p99_ms']:.1f}", "", "")
     t.add_row("  errors / handed to two", f"{r['annotate_errors']} / {r['annotate_double_handed']}", "0 / 0", "")
     t.add_row(f"export {r['export_items']:,} items JSONL, items/s", f"{r['export_rate']:,.0f}", "100,000", "")
-    t.add_row("  server peak memory during export, MB", f"{r['export_peak_mb']:.0f}", "", "")
+    t.add_row("  server memory before / peak during export, MB",
+              f"{r['export_base_mb']:.0f} / {r['export_peak_mb']:.0f}", "", "")
     if "big_export_rate" in r:
         t.add_row(f"export {r['big_export_items']:,} items JSONL, items/s", f"{r['big_export_rate']:,.0f}", "", "")
-        t.add_row("  server peak memory during export, MB", f"{r['big_export_peak_mb']:.0f}", "same as 100k", "")
+        t.add_row("  server memory before / peak during export, MB",
+                  f"{r['big_export_base_mb']:.0f} / {r['big_export_peak_mb']:.0f}", "peak same as 100k", "")
         if r.get("big_drain_rate"):
             t.add_row("  text index catch-up of 900,000 items, items/s", f"{r['big_drain_rate']:,.0f}", "", "")
     for name, ms in r.get("browse_ms", {}).items():

@@ -14,48 +14,79 @@ rebuild the text, so export -> import -> export gives the same file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from labelwise.formats.base import (
     ExportReport,
     FormatError,
-    Pages,
     Record,
     item_key,
     new_record,
     pick_labels,
 )
+from labelwise.formats.coco_fast import StoredPage
+from labelwise.formats.conll_fast import stored_page
 from labelwise.formats.final import final_result
 from labelwise.formats.ner import TAG, spans_from_tags, tags_for
 from labelwise.formats.tokens import ASCII_TOKEN, lines, tokenize
 
 DOCSTART = "-DOCSTART- -X- -X- O"
+HEAD = DOCSTART + "\n\n"
 
 
-def write_conll(pages: Pages, schema: Any, report: ExportReport, *,
+def write_conll(pages: Iterable[list[Record] | StoredPage], schema: Any, report: ExportReport, *,
                 label: str | None = None) -> Iterator[bytes]:
     """CoNLL-2003 text (UTF-8) of the final spans of ``label`` (default: the schema's first spans label).
 
-    The text of a page is collected as a list of strings and encoded once (one chunk per page)."""
+    ``pages`` are lists of records, or :class:`~labelwise.formats.coco_fast.StoredPage` (items as stored,
+    see :mod:`labelwise.formats.conll_fast`), which give the same bytes faster. The text of a page is
+    collected as a list of strings and encoded once (one chunk per page)."""
     lab = pick_labels(schema, ("spans",), label)[0]
-    field, name = lab.field, lab.name
-    head = DOCSTART + "\n\n"
+    writer = _Writer(lab.field, lab.name, report)
     for page in pages:
         parts: list[str] = []
-        for record in page:
-            report.items += 1
-            text = (record.get("data") or {}).get(field)
-            parts.append(head)
-            if not isinstance(text, str):
-                report.warn(item_key(record), name, f"no text in data field '{field}'; written as an empty document")
-                continue
-            spans = final_result(record, name)
-            if not (text.isascii() and "\n" not in text and _aligned(text, spans, parts)):
-                _general(text, spans, parts, report, item_key(record), name)
+        if isinstance(page, StoredPage):
+            stored_page(writer, page, parts)
+        else:
+            writer.records(page, parts)
         if parts:
             yield "".join(parts).encode()
+
+
+class _Writer:
+    """An item's lines, appended to its page's list of strings: :meth:`text` then :meth:`lines`, which the
+    path over records (:meth:`records`) and the path over items as stored (``conll_fast``) both call."""
+
+    __slots__ = ("field", "name", "report")
+
+    def __init__(self, field: str, name: str, report: ExportReport) -> None:
+        self.field, self.name, self.report = field, name, report
+
+    def records(self, page: list[Record], parts: list[str]) -> None:
+        text_of, lines, name = self.text, self.lines, self.name
+        for record in page:
+            key = item_key(record)
+            text = text_of(parts, key, record.get("data"))
+            if text is not None:
+                lines(parts, key, text, final_result(record, name))
+
+    def text(self, parts: list[str], key: str, data: Any) -> str | None:
+        """Count the item and write its ``-DOCSTART-``; its text, or ``None`` (reported) when its ``data``
+        has none (the item is then an empty document)."""
+        self.report.items += 1
+        parts.append(HEAD)
+        text = (data or {}).get(self.field)
+        if isinstance(text, str):
+            return text
+        self.report.warn(key, self.name, f"no text in data field '{self.field}'; written as an empty document")
+        return None
+
+    def lines(self, parts: list[str], key: str, text: str, spans: Any) -> None:
+        """The sentences of ``text`` tagged with the final value ``spans`` of the label."""
+        if not (text.isascii() and "\n" not in text and _aligned(text, spans, parts)):
+            _general(text, spans, parts, self.report, key, self.name)
 
 
 def _general(text: str, spans: Any, parts: list[str], report: ExportReport, key: str, name: str) -> None:
@@ -71,6 +102,7 @@ def _general(text: str, spans: Any, parts: list[str], report: ExportReport, key:
 
 #: the characters of ASCII words (``\w`` with ``re.ASCII``): a set lookup, not a call per character
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+O_LINE = " _ _ O\n"
 
 
 def _aligned(text: str, spans: Any, parts: list[str]) -> bool:
@@ -78,33 +110,51 @@ def _aligned(text: str, spans: Any, parts: list[str]) -> bool:
     ``O``, each span's ``B-``, ``I-``...), appended to ``parts``; the same lines as :func:`_general` gives.
     ``False`` (nothing appended) when a span does not start and end on token boundaries or overlaps
     another, which the general path reports."""
-    ordered = sorted(spans, key=_span_order) if spans else ()
+    if not spans:
+        return _segments(text, (), parts)
+    if _apart(text, spans):  # in order already (they nearly always are): sorting would not change it
+        return _segments(text, spans, parts)
+    ordered = sorted(spans, key=_span_order)
+    return _apart(text, ordered) and _segments(text, ordered, parts)
+
+
+def _apart(text: str, spans: Any) -> bool:
+    """Whether ``spans``, in this order, start and end on token boundaries of ``text``, each after the
+    one before."""
     pos, n, word = 0, len(text), _ASCII_WORD
-    for span in ordered:
+    for span in spans:
         s, e = span["start"], span["end"]
         if not (isinstance(s, int) and isinstance(e, int) and pos <= s < e <= n) or text[s].isspace() \
                 or text[e - 1].isspace() or (s and text[s - 1] in word and text[s] in word) \
                 or (e < n and text[e - 1] in word and text[e] in word):
             return False
         pos = e
-    out: list[str] = []
-    find = ASCII_TOKEN.findall
+    return True
+
+
+def _segments(text: str, spans: Any, parts: list[str]) -> bool:
+    """The lines of ``text`` with ``spans`` (checked by :func:`_apart`), and the blank line after them
+    unless there were none."""
+    find, append, before = ASCII_TOKEN.findall, parts.append, len(parts)
     pos = 0
-    for span in ordered:
+    for span in spans:
         s, e, lab = span["start"], span["end"], span["label"]
-        if toks := find(text, pos, s):
-            out += [" _ _ O\n".join(toks), " _ _ O\n"]
+        if pos < s and (toks := find(text, pos, s)):
+            append(O_LINE.join(toks))
+            append(O_LINE)
         toks = find(text, s, e)
-        out += [toks[0], f" _ _ B-{lab}\n"]
+        append(toks[0])
+        append(f" _ _ B-{lab}\n")
         if len(toks) > 1:
             inside = f" _ _ I-{lab}\n"
-            out += [inside.join(toks[1:]), inside]
+            append(inside.join(toks[1:]))
+            append(inside)
         pos = e
     if toks := find(text, pos):
-        out += [" _ _ O\n".join(toks), " _ _ O\n"]
-    if out:
-        parts += out
-        parts.append("\n")
+        append(O_LINE.join(toks))
+        append(O_LINE)
+    if len(parts) > before:
+        append("\n")
     return True
 
 

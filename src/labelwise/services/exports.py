@@ -108,9 +108,9 @@ def _lean_pages(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, pa
 
 def iter_stored(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, *, page: int = PAGE,
                 ) -> Iterator[StoredPage]:
-    """The matching items as COCO's fast path reads them (see :mod:`labelwise.formats.coco_fast`), a page
-    at a time, in one transaction: an item's only submitted annotation's result as stored, unless it has
-    several or a review, when it comes as a lean record (without predictions, which COCO does not read)."""
+    """The matching items as the fast paths of COCO and CoNLL read them (see :mod:`labelwise.formats.coco_fast`),
+    a page at a time, in one transaction: an item's only submitted annotation's result as stored, unless
+    it has several or a review, when it comes as a lean record (without predictions, which neither reads)."""
     with ctx.db.read() as conn:
         for chunk in export_scan.scan_final(conn, access.id, f, page=page):
             ids, keys, data, meta, results, reviewed = (list(c) for c in zip(*chunk, strict=True))
@@ -245,7 +245,7 @@ def export(ctx: Context, actor: Actor, ref: int | str, fmt: str = "jsonl", *, op
     if not spec.full_records:
         pages = iter_records(ctx, access, f, lean=True)
     try:
-        if fmt == "coco" and coerce("which", options.get("which", "final")) == "final":
+        if fmt == "conll" or (fmt == "coco" and coerce("which", options.get("which", "final")) == "final"):
             pages = iter_stored(ctx, access, f)  # type: ignore[assignment] # the same bytes, faster
         chunks = registry.export(fmt, pages, access.schema, ExportReport(), **options)
     except ValueError as exc:

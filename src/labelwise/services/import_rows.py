@@ -22,6 +22,8 @@ RESERVED = frozenset({"key", "meta", "predictions", "data", "gold"})
 KEY_ONLY = frozenset({"key"})
 MEDIA_KINDS = frozenset({"image", "audio", "video", "timeseries"})
 MEDIA_PREFIX = "media:"
+_EMPTY = (None, "")  # a bound field's value that counts as missing
+_UNKEYED, _KEYED, _GENERAL = 1, 2, 3  # kinds of row for RowReader.read (never 0: see its lookup)
 
 
 class RowProblem(Exception):
@@ -83,6 +85,9 @@ class RowReader:
         self._shapes: dict[tuple[str, ...], tuple[bool, frozenset[str]]] = {}
         # rows of data fields and a "key" are read in one pass when nothing else can come with them
         self._plain_rows = labels is None and not self.media_fields and key_field is None
+        self._plain_kinds: dict[tuple[str, ...], int] = {}  # a row's keys -> _UNKEYED, _KEYED or _GENERAL
+        # the queue position of an item without predictions, when it is the same for all
+        self._fixed_sort_key = None if self.ordering is Ordering.random else self._sort_key(None)
 
     def _shape(self, raw: dict[str, Any]) -> tuple[bool, frozenset[str]]:
         """Whether a row has ``meta.*`` columns, and its reserved keys: worked out once per set of keys
@@ -95,20 +100,16 @@ class RowReader:
             shape = self._shapes[keys] = (any(k.startswith("meta.") for k in keys), RESERVED.intersection(keys))
         return shape
 
-    def _plain(self, raw: dict[str, Any], number: int, keyed: bool) -> Pending | None:
-        """``read`` for a row of data fields and perhaps a ``key``; None when a bound field is missing
-        (``item`` words the error)."""
-        if keyed:
-            data = raw.copy()
-            key = data.pop("key")
-            if key.__class__ is not str or not 0 < len(key) <= 512 or "\x00" in key:
-                key = self._key(raw, data)  # a number, nothing, or an error
-        else:
-            data, key = raw, None
-        for name in self.bound:
-            if data.get(name) in (None, ""):
-                return None
-        return number, key, _json(data), None, self._sort_key(None), None
+    def _plain_kind(self, raw: dict[str, Any]) -> int:
+        """Whether rows with the keys of ``raw`` are plain rows (data fields, perhaps a ``key``): worked out
+        once per set of keys."""
+        kinds = self._plain_kinds
+        if len(kinds) >= 1000:
+            kinds.clear()
+        dotted, reserved = self._shape(raw)
+        kind = _GENERAL if dotted or not reserved <= KEY_ONLY else _KEYED if reserved else _UNKEYED
+        kinds[tuple(raw)] = kind
+        return kind
 
     def _sort_key(self, score: float | None) -> float:
         """The queue position of a new item (0 for sequential projects: ids order them)."""
@@ -187,12 +188,23 @@ class RowReader:
     def read(self, raw: dict[str, Any], number: int) -> Pending:
         """The row as it will be written, with the submitted annotations that come with it (see
         ``import_labels``) and its extras."""
-        if self._plain_rows:
-            dotted, reserved = self._shape(raw)
-            if not dotted and reserved <= KEY_ONLY:
-                row = self._plain(raw, number, bool(reserved))
-                if row is not None:
-                    return row
+        if self._plain_rows:  # a row of data fields and perhaps a key, read in one pass
+            kind = self._plain_kinds.get(tuple(raw)) or self._plain_kind(raw)
+            if kind != _GENERAL:
+                if kind == _KEYED:
+                    data = raw.copy()
+                    key = data.pop("key")
+                    if key.__class__ is not str or not 0 < len(key) <= 512 or "\x00" in key:
+                        key = self._key(raw, data)  # a number, nothing, or an error
+                else:
+                    data, key = raw, None
+                for name in self.bound:
+                    if data.get(name) in _EMPTY:
+                        break  # ``item`` words the error
+                else:
+                    sort_key = self._fixed_sort_key
+                    return (number, key, orjson.dumps(data).decode(), None,
+                            self._sort_key(None) if sort_key is None else sort_key, None)
         it = self.item(raw)
         gold = self._gold(raw, it) if "gold" in raw else None
         refs = self._refs(it) if self.media_fields else []

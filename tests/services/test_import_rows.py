@@ -113,3 +113,45 @@ def test_an_import_in_between_the_batches_of_another(world: World) -> None:
     stored = _stored(world, "demo")
     assert [s[0] for s in stored] == ["a0", "a1", "b0", "b1", "b2", "a2", "a3", "a4"]
     assert {s[1:4] for s in stored} == {("new", True, None)}
+
+
+def test_a_duplicate_names_the_row_of_its_first_in_any_batch(world: World) -> None:
+    """Keys met again within a batch and in later batches, with rows left out in between (so that a
+    batch's rows are not consecutive): each error names the row that brought the key first."""
+    world.ctx.settings = world.ctx.settings.model_copy(update={"import_batch_size": 2})
+    rows = [{"key": "a", "text": "a"}, {"key": "bad"}, {"key": "b", "text": "b"}, {"key": "c", "text": "c"},
+            {"key": "c", "text": "again in its batch"}, {"key": "d", "text": "d"}, {"key": "a", "text": "a2"},
+            {"key": "b", "text": "b2"}, {"key": "e", "text": "e"}]
+    report = imports.import_records(world.ctx, world.manager.actor, "demo", rows, skip_invalid=True)
+    assert (report.created, report.invalid, report.skipped) == (5, 4, 0)
+    assert report.errors == [
+        {"row": 2, "loc": ["data", "text"], "msg": "missing field 'text', which the schema binds"},
+        {"row": 5, "loc": ["key"], "msg": "duplicate key 'c' in this import (first at row 4)"},
+        {"row": 7, "loc": ["key"], "msg": "duplicate key 'a' in this import (first at row 1)"},
+        {"row": 8, "loc": ["key"], "msg": "duplicate key 'b' in this import (first at row 3)"},
+    ]
+    assert [(s[0], s[4]) for s in _stored(world, "demo")] == [
+        (k, orjson.dumps({"text": k}).decode() if world.ctx.settings.is_sqlite else {"text": k})
+        for k in ("a", "b", "c", "d", "e")]
+
+
+def test_a_duplicate_in_one_transaction_rejects_everything(world: World) -> None:
+    rows = [{"key": "a", "text": "a"}, {"key": "b", "text": "b"}, {"key": "a", "text": "a2"}]
+    with pytest.raises(Invalid) as caught:
+        imports.import_records(world.ctx, world.manager.actor, "demo", rows)
+    assert caught.value.errors == [
+        {"row": 3, "loc": ["key"], "msg": "duplicate key 'a' in this import (first at row 1)"}]
+    assert _stored(world, "demo") == []
+
+
+def test_a_batch_with_stored_keys_writes_only_the_new_ones(world: World) -> None:
+    """A batch meeting stored keys (the unique index refuses it on SQLite, then the keys are looked up):
+    the new rows are written, in order, the others counted as skipped."""
+    imports.import_records(world.ctx, world.manager.actor, "demo", [{"key": k, "text": k} for k in ("b", "d")])
+    report = imports.import_records(world.ctx, world.manager.actor, "demo",
+                                    [{"key": k, "text": k + "!"} for k in ("a", "b", "c", "d", "e")])
+    assert (report.created, report.skipped, report.invalid) == (3, 2, 0)
+    stored = [(s[0], s[4]) for s in _stored(world, "demo")]
+    as_stored = (lambda d: orjson.dumps(d).decode()) if world.ctx.settings.is_sqlite else (lambda d: d)
+    assert stored == [(k, as_stored({"text": t})) for k, t in
+                      [("b", "b"), ("d", "d"), ("a", "a!"), ("c", "c!"), ("e", "e!")]]

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import csv
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import IO, Any
@@ -49,7 +51,9 @@ class ImportReport:
     rows: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     import_id: int | None = None
-    key_rows: dict[str, int] = field(default_factory=dict, repr=False)  # key -> the row that brought it
+    # each written batch: (its item ids, the row each came from), ranges when consecutive (so a plain import
+    # keeps two small objects per batch); the row of a key met again in a later batch is found from its id
+    written: list[tuple[Sequence[int], Sequence[int]]] = field(default_factory=list, repr=False)
     gold: int = 0  # items marked gold by a ``gold`` answer in their row
     gold_ids: list[int] = field(default_factory=list, repr=False)
     media_keys: list[str] = field(default_factory=list, repr=False)  # media_refs this import added
@@ -62,6 +66,23 @@ class ImportReport:
     def add_error(self, row: int, msg: str, loc: list[Any] | None = None) -> None:
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append({"row": row, "loc": loc or [], "msg": msg})
+
+    def row_of(self, item_id: int) -> int | None:
+        """The row that brought an item this import wrote (ids grow from batch to batch: allocate_ids)."""
+        at = bisect_right(self.written, item_id, key=lambda batch: batch[0][0]) - 1
+        if at < 0:
+            return None
+        ids, rows = self.written[at]
+        i = bisect_left(ids, item_id)
+        return rows[i] if i < len(ids) and ids[i] == item_id else None
+
+
+def _compact(values: Sequence[int]) -> Sequence[int]:
+    """Increasing numbers as a range when they are consecutive, else as an array of 8 bytes each."""
+    if isinstance(values, range):
+        return values
+    consecutive = range(values[0], values[0] + len(values)) if values else range(0)
+    return consecutive if list(consecutive) == list(values) else array("q", values)
 
 
 def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row], *, source: str = "",
@@ -155,42 +176,53 @@ def _write_batch(conn: Connection, access: ProjectAccess, import_id: int, batch:
         return
     if (report.errors and not skip_invalid) or (labels is not None and labels.unknown):
         return  # the import will be rejected: only keep reading to report every bad row
-    keys = [row[1] for row in batch if row[1] is not None]
-    existing = item_rows.existing_keys(conn, access.id, keys) if keys else {}
-    seen = report.key_rows  # across batches, so that a duplicate names the row of its first
-    first_rows = {row[1]: row[0] for row in batch if row[1] is not None}
-    if not existing and len(first_rows) == len(keys) and seen.keys().isdisjoint(first_rows):
-        seen.update(first_rows)  # the usual batch: new keys, each once
-        fresh = batch
-    else:
-        fresh = _new_rows(batch, existing, import_id, report)
-    if report.errors and not skip_invalid:
-        return
-    if not fresh:
-        return
-    predictions = [(j, *p) for j, row in enumerate(fresh) if row[5] is not None for p in row[5].predictions]
-    columns = item_rows.ItemRows(keys=[row[1] for row in fresh], data=[row[2] for row in fresh],
-                                 meta=[row[3] for row in fresh], sort_keys=[row[4] for row in fresh],
-                                 predictions=predictions)
-    ids = item_rows.insert_items(conn, project_id=access.id, import_id=import_id, visible=visible, batch=columns)
+    # the usual batch, all new keys, goes in as it is; a key already stored (or twice in the batch) makes
+    # the keys looked up and the batch filtered
+    ids = item_rows.insert_new_items(conn, project_id=access.id, import_id=import_id, visible=visible,
+                                     batch=_columns(batch))
+    fresh = batch
+    if ids is None:
+        fresh = _new_rows(conn, access.id, batch, import_id, report)
+        if (report.errors and not skip_invalid) or not fresh:
+            return
+        ids = item_rows.insert_items(conn, project_id=access.id, import_id=import_id, visible=visible,
+                                     batch=_columns(fresh))
     report.created += len(fresh)
-    if ids and not visible:  # ids grow from batch to batch (allocate_ids)
+    report.written.append((_compact(ids), _compact([row[0] for row in fresh])))
+    if not visible:  # ids grow from batch to batch (allocate_ids)
         report.staged = (report.staged or (ids[0], 0))[0], ids[-1]
     extras = [(i, row[5]) for i, row in zip(ids, fresh, strict=True) if row[5] is not None]
     if extras:
         _write_extras(conn, access, extras, report, schema_version, labels, user_id)
 
 
-def _new_rows(batch: list[Pending], existing: dict[str, int | None], import_id: int,
+def _columns(batch: list[Pending]) -> item_rows.ItemRows:
+    """A batch column by column, as ``insert_items`` takes it."""
+    extras = [row[5] for row in batch]
+    predictions = [] if extras.count(None) == len(extras) else [
+        (j, *p) for j, extra in enumerate(extras) if extra is not None for p in extra.predictions]
+    return item_rows.ItemRows(keys=[row[1] for row in batch], data=[row[2] for row in batch],
+                              meta=[row[3] for row in batch], sort_keys=[row[4] for row in batch],
+                              predictions=predictions)
+
+
+def _new_rows(conn: Connection, project_id: int, batch: list[Pending], import_id: int,
               report: ImportReport) -> list[Pending]:
-    """The rows of a batch whose key is new; a key seen before in this import is an error naming both rows."""
+    """The rows of a batch whose key is not stored yet; a key seen before in this import is an error
+    naming both rows."""
+    keys = [row[1] for row in batch if row[1] is not None]
+    existing = item_rows.existing_keys(conn, project_id, keys) if keys else {}
+    if not existing and len(set(keys)) == len(keys):
+        return batch  # new keys, each once (PostgreSQL's usual batch)
     fresh: list[Pending] = []
-    seen = report.key_rows
+    seen: dict[str, int] = {}  # key -> its row, in this batch
     for row in batch:
         number, key = row[0], row[1]
         if key is not None:
-            if key in seen or existing.get(key, -1) == import_id:
-                first = f" (first at row {seen[key]})" if key in seen else ""
+            item_id, by = existing.get(key, (0, -1))
+            if key in seen or by == import_id:
+                first_row = seen[key] if key in seen else report.row_of(item_id)
+                first = "" if first_row is None else f" (first at row {first_row})"
                 report.invalid += 1
                 report.add_error(number, f"duplicate key {key!r} in this import{first}", ["key"])
                 continue

@@ -22,6 +22,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from labelwise.store import search
@@ -47,22 +48,23 @@ def insert_import(conn: Connection, *, project_id: int, user_id: int, source: st
     ).scalar_one()
 
 
-_KEYS_SQLITE = text("SELECT key, import_id FROM items WHERE project_id = :project_id"
+_KEYS_SQLITE = text("SELECT key, id, import_id FROM items WHERE project_id = :project_id"
                     " AND key IN (SELECT value FROM json_each(:keys))")
-_KEYS_PG = text("SELECT key, import_id FROM items WHERE project_id = :project_id AND key = ANY(:keys)")
+_KEYS_PG = text("SELECT key, id, import_id FROM items WHERE project_id = :project_id AND key = ANY(:keys)")
 
 
-def existing_keys(conn: Connection, project_id: int, keys: Sequence[str]) -> dict[str, int | None]:
-    """For each key already stored in the project: the running import that wrote it (None once visible).
+def existing_keys(conn: Connection, project_id: int, keys: Sequence[str]) -> dict[str, tuple[int, int | None]]:
+    """For each key already stored in the project: its item's id and the running import that wrote it
+    (None once visible).
 
     The keys go as one parameter (a JSON array on SQLite, an array on PostgreSQL): expanding thousands of
     bound values cost more than the lookup. No key may hold a NUL (json_each would not give it back)."""
-    found: dict[str, int | None] = {}
+    found: dict[str, tuple[int, int | None]] = {}
     pg = conn.dialect.name == "postgresql"
     for start in range(0, len(keys), 5000):  # one query per import batch
         chunk = list(keys[start : start + 5000])
         params = {"project_id": project_id, "keys": chunk if pg else json_value(chunk)}
-        found.update({k: i for k, i in conn.execute(_KEYS_PG if pg else _KEYS_SQLITE, params)})
+        found.update({k: (i, by) for k, i, by in conn.execute(_KEYS_PG if pg else _KEYS_SQLITE, params)})
     return found
 
 
@@ -73,16 +75,16 @@ _NEXT_IDS_PG = text(
 )
 
 
-def allocate_ids(conn: Connection, n: int) -> list[int]:
-    """Reserve ``n`` new item ids, so that a batch is written without a RETURNING per row.
+def allocate_ids(conn: Connection, n: int) -> Sequence[int]:
+    """Reserve ``n`` new item ids, in increasing order, so that a batch is written without a RETURNING per row.
 
     SQLite writers are serial (``BEGIN IMMEDIATE``), so the next ids after the current maximum are
-    ours; PostgreSQL draws them from the column's sequence.
+    ours (a range); PostgreSQL draws them from the column's sequence.
     """
     if conn.dialect.name == "postgresql":
         return list(conn.execute(_NEXT_IDS_PG, {"n": n}).scalar_one())
     start = (conn.execute(select(func.max(items.c.id))).scalar() or 0) + 1
-    return list(range(start, start + n))
+    return range(start, start + n)
 
 
 @dataclass(slots=True)
@@ -110,7 +112,7 @@ _PAYLOADS_FROM_JSON = "INSERT INTO item_payloads (item_id, data, meta) SELECT ? 
 
 
 def insert_items(conn: Connection, *, project_id: int, import_id: int, batch: ItemRows,
-                 visible: bool = False) -> list[int]:
+                 visible: bool = False) -> Sequence[int]:
     """Write a batch of items with their payloads and predictions; their ids in order. Staged
     (invisible until ``publish_import``) unless ``visible``: the caller's transaction then publishes
     them by committing. No key may hold a NUL (see ``existing_keys``)."""
@@ -142,6 +144,26 @@ def insert_items(conn: Connection, *, project_id: int, import_id: int, batch: It
         conn.execute(update(imports).where(imports.c.id == import_id).values(heartbeat_at=at))
     return ids
 
+
+def insert_new_items(conn: Connection, *, project_id: int, import_id: int, batch: ItemRows,
+                     visible: bool = False) -> Sequence[int] | None:
+    """``insert_items`` for a batch whose keys are most likely new, without looking them up first (SQLite:
+    the unique index on (project, key) checks each key as it is written, which is what a lookup before
+    would cost again). None, with nothing of the batch written, when a key is already in the project or
+    twice in the batch: the caller then looks the keys up (``existing_keys``) and writes the new ones.
+    Always None on PostgreSQL, where the keys are looked up first (a failed COPY would cost the batch)."""
+    if conn.dialect.name != "sqlite":
+        return None
+    try:
+        with conn.begin_nested():
+            return insert_items(conn, project_id=project_id, import_id=import_id, batch=batch, visible=visible)
+    except IntegrityError as exc:
+        if _KEY_TAKEN not in str(exc.orig):
+            raise
+        return None
+
+
+_KEY_TAKEN = "UNIQUE constraint failed: items.project_id, items.key"  # SQLite's message for uq_items_project_key
 
 ITEM_INSERT = ("id", "project_id", "key", "state", "is_open", "sort_key", "n_submitted", "import_id", "created_at",
                "updated_at")

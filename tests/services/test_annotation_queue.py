@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event, select
@@ -77,25 +79,54 @@ def test_submit_below_the_overlap_leaves_priority_and_finals_alone(world: Any) -
     assert _finals(world, task["id"]) == [("sentiment", "negative", 0.5)]
 
 
+@contextmanager
+def _statements(ctx: Any) -> Iterator[list[str]]:
+    """Every statement sent to the database while the block runs (not BEGIN, COMMIT or savepoints).
+
+    On SQLite the driver's own trace sees them, the queue's Prepared statements included (they run on
+    its cursor, out of SQLAlchemy's events); on PostgreSQL SQLAlchemy's event does.
+    """
+    seen: list[str] = []
+    control = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SET ", "PRAGMA")
+
+    def trace(statement: str) -> None:
+        if statement.lstrip().upper().startswith(control):
+            return
+        # the driver traces an executemany once per row, with the row's values: it is one statement
+        if statement.startswith("INSERT") and seen and seen[-1].split(" VALUES ")[0] == statement.split(" VALUES ")[0]:
+            return
+        seen.append(statement)
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        trace(statement)
+
+    def on_checkout(dbapi_conn: Any, *_args: Any) -> None:
+        dbapi_conn.set_trace_callback(trace)
+
+    def on_checkin(dbapi_conn: Any, *_args: Any) -> None:
+        dbapi_conn.set_trace_callback(None)
+
+    sqlite = ctx.db.is_sqlite
+    listeners = [("checkout", on_checkout), ("checkin", on_checkin)] if sqlite else [("before_cursor_execute", count)]
+    for name, fn in listeners:
+        event.listen(ctx.db.engine, name, fn)
+    try:
+        yield seen
+    finally:
+        for name, fn in listeners:
+            event.remove(ctx.db.engine, name, fn)
+
+
 def test_next_and_submit_statement_counts(world: Any) -> None:
     """Pinned so that an extra round trip on the hot path is a visible choice (BEGIN/COMMIT not counted)."""
     ctx, manager, annotator = world.ctx, world.manager.actor, world.annotator.actor
     imports.import_records(ctx, manager, "demo", [{"text": "one"}, {"text": "two"}])
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not statement.startswith(("BEGIN", "SET ")):
-            seen.append(statement)
-
-    event.listen(ctx.db.engine, "before_cursor_execute", count)
-    try:
+    with _statements(ctx) as seen:
         task = annotation.next_task(ctx, annotator, "demo")
         assert task is not None
         n_next = len(seen)
         annotation.submit(ctx, annotator, "demo", task["id"], POS)
         n_submit = len(seen) - n_next
-    finally:
-        event.remove(ctx.db.engine, "before_cursor_execute", count)
     # next: project, own rows, pick, lease, mark started, item with predictions
     #   (PostgreSQL: + the fresh free-slot check of the picked item)
     # submit: project, item, slots, mark submitted, final labels (delete, insert), item update, audit

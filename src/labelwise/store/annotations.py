@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, case, exists, func, insert, or_, select, update
 
 from labelwise.store.clock import now
+from labelwise.store.prepared import Prepared
 from labelwise.store.tables import annotations, items, reviews, users
 
 
@@ -68,19 +69,20 @@ def _pick_statement(*, for_update: bool) -> Any:
     return q.with_for_update(skip_locked=True, of=items) if for_update else q
 
 
-# The queue's statements are built once: building SQLAlchemy expressions costs more than running them.
-_PICK = _pick_statement(for_update=False)
-_PICK_LOCKED = _pick_statement(for_update=True)
-_MY_OPEN_ROWS = select(annotations).where(
+# The queue's statements are built once: building SQLAlchemy expressions costs more than running them. The
+# hottest are Prepared (compiled once, run on SQLite's cursor: see store/prepared.py).
+_PICK = Prepared(_pick_statement(for_update=False))
+_PICK_LOCKED = Prepared(_pick_statement(for_update=True))
+_MY_OPEN_ROWS = Prepared(select(annotations).where(
     annotations.c.project_id == bindparam("project_id"),
     annotations.c.user_id == bindparam("user_id"),
     or_(annotations.c.status == "leased",
         and_(annotations.c.status == "submitted", annotations.c.review_status == "rejected")),
-).order_by(annotations.c.id)
-_SLOTS = select(
+).order_by(annotations.c.id))
+_SLOTS = Prepared(select(
     annotations.c.id, annotations.c.user_id, annotations.c.status, annotations.c.review_status,
     annotations.c.lease_expires_at, annotations.c.lead_time, annotations.c.result,
-).where(annotations.c.item_id == bindparam("item_id"))
+).where(annotations.c.item_id == bindparam("item_id")))
 # An item's counts and the live leases others hold on it, in one round trip (PostgreSQL's re-check of
 # a picked item, lease renewals).
 _FREE_SLOTS = select(items.c.n_submitted, items.c.is_open,
@@ -90,7 +92,8 @@ _LOCK = select(items.c.id).where(items.c.id == bindparam("item_id")).with_for_up
 _SET_SLOTS = (update(items).where(items.c.id == bindparam("item_id"))
               .values(n_submitted=bindparam("n"), is_open=bindparam("open"), state=bindparam("state"),
                       updated_at=bindparam("at")))
-_SET_SLOTS_AND_PRIORITY = _SET_SLOTS.values(review_priority=bindparam("priority"))
+_SET_SLOTS_AND_PRIORITY = Prepared(_SET_SLOTS.values(review_priority=bindparam("priority")))
+_SET_SLOTS_ONLY = Prepared(_SET_SLOTS)
 KEEP: Any = object()  # set_slots: leave the review priority as it is
 
 
@@ -110,24 +113,24 @@ def _lease_upsert(dialect: str) -> Any:
     ).returning(annotations.c.id)
 
 
-_UPSERT_LEASE = {name: _lease_upsert(name) for name in ("sqlite", "postgresql")}
+_UPSERT_LEASE = {name: Prepared(_lease_upsert(name)) for name in ("sqlite", "postgresql")}
 
 
 def my_open_rows(conn: Connection, project_id: int, user_id: int) -> list[dict[str, Any]]:
     """The user's leases and rejected submissions in a project, oldest first."""
-    return [dict(r) for r in conn.execute(_MY_OPEN_ROWS, {"project_id": project_id, "user_id": user_id}).mappings()]
+    return _MY_OPEN_ROWS.rows(conn, {"project_id": project_id, "user_id": user_id})
 
 
 def slots_of(conn: Connection, item_id: int) -> list[dict[str, Any]]:
     """Every annotation row of one item: who holds or filled which slot."""
-    return [dict(r) for r in conn.execute(_SLOTS, {"item_id": item_id}).mappings()]
+    return _SLOTS.rows(conn, {"item_id": item_id})
 
 
 def pick_next_item(conn: Connection, project_id: int, user_id: int, overlap: int, at: datetime) -> int | None:
     """The first open item in queue order this user has not done and that has a free slot."""
     q = _PICK_LOCKED if conn.dialect.name == "postgresql" else _PICK
     params = {"project_id": project_id, "user_id": user_id, "overlap": overlap, "at": at}
-    return conn.execute(q, params).scalar_one_or_none()
+    return q.scalar(conn, params)  # type: ignore[no-any-return]
 
 
 def lock_item(conn: Connection, item_id: int) -> None:
@@ -140,7 +143,7 @@ def upsert_lease(conn: Connection, *, project_id: int, item_id: int, user_id: in
                  schema_version: int) -> int:
     params = {"project_id": project_id, "item_id": item_id, "user_id": user_id, "expires": expires_at,
               "version": schema_version, "at": now()}
-    return conn.execute(_UPSERT_LEASE[conn.dialect.name], params).scalar_one()
+    return int(_UPSERT_LEASE[conn.dialect.name].scalar(conn, params))
 
 
 def set_slots(conn: Connection, item_id: int, *, n_submitted: int, overlap: int, state: str, at: datetime,
@@ -149,9 +152,9 @@ def set_slots(conn: Connection, item_id: int, *, n_submitted: int, overlap: int,
     ``KEEP``) its review priority, in one statement."""
     params = {"item_id": item_id, "n": n_submitted, "open": n_submitted < overlap, "state": state, "at": at}
     if review_priority is KEEP:
-        conn.execute(_SET_SLOTS, params)
+        _SET_SLOTS_ONLY.run(conn, params)
     else:
-        conn.execute(_SET_SLOTS_AND_PRIORITY, {**params, "priority": review_priority})
+        _SET_SLOTS_AND_PRIORITY.run(conn, {**params, "priority": review_priority})
 
 
 def insert_submitted(conn: Connection, *, project_id: int, item_id: int, user_id: int, result: dict[str, Any],
@@ -165,16 +168,16 @@ def insert_submitted(conn: Connection, *, project_id: int, item_id: int, user_id
     ).scalar_one()
 
 
-_MARK_SUBMITTED = update(annotations).where(annotations.c.id == bindparam("annotation_id")).values(
+_MARK_SUBMITTED = Prepared(update(annotations).where(annotations.c.id == bindparam("annotation_id")).values(
     status="submitted", result=bindparam("result"), draft=None, schema_version=bindparam("version"),
     lead_time=bindparam("lead_time"), lease_expires_at=None, submitted_at=bindparam("at"), updated_at=bindparam("at"),
     skip_reason=None,
-)
+))
 
 
 def mark_submitted(conn: Connection, annotation_id: int, *, result: dict[str, Any], schema_version: int,
                    lead_time: float, at: datetime) -> None:
-    conn.execute(_MARK_SUBMITTED, {"annotation_id": annotation_id, "result": result, "version": schema_version,
+    _MARK_SUBMITTED.run(conn, {"annotation_id": annotation_id, "result": result, "version": schema_version,
                                    "lead_time": lead_time, "at": at})
 
 
@@ -186,12 +189,13 @@ def delete_row(conn: Connection, annotation_id: int) -> None:
     conn.execute(annotations.delete().where(annotations.c.id == annotation_id))
 
 
-_START = update(items).where(items.c.id == bindparam("item_id"), items.c.state == "new").values(state="in_progress")
+_START = Prepared(update(items).where(items.c.id == bindparam("item_id"), items.c.state == "new")
+                  .values(state="in_progress"))
 
 
 def mark_started(conn: Connection, item_id: int) -> None:
     """A new item that was just leased is in progress."""
-    conn.execute(_START, {"item_id": item_id})
+    _START.run(conn, {"item_id": item_id})
 
 
 def history(conn: Connection, project_id: int, user_id: int, *, before: int | None, limit: int) -> list[dict[str, Any]]:

@@ -1,7 +1,8 @@
 """Reads of the annotation queue's hot path that join what would otherwise take a statement each.
 
 Like the other queue statements (:mod:`labelwise.store.annotations`), these are built once with bind
-parameters: building SQLAlchemy expressions costs more than running them.
+parameters (building SQLAlchemy expressions costs more than running them) and run as
+:class:`~labelwise.store.prepared.Prepared` statements.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select
 
 from labelwise.store.items import ITEM_COLUMNS
+from labelwise.store.prepared import Prepared
 from labelwise.store.tables import item_payloads, items, predictions
 
 # One row per prediction (or one row with empty prediction columns): the item, its payload and its
 # predictions in one statement instead of two.
-_TASK_ITEM = (
+_TASK_ITEM = Prepared(
     select(*ITEM_COLUMNS, items.c.is_open, item_payloads.c.data, item_payloads.c.meta,
            predictions.c.id.label("prediction_id"), predictions.c.model, predictions.c.score,
            predictions.c.result.label("prediction"))
@@ -31,7 +33,7 @@ _PREDICTION_COLUMNS = ("prediction_id", "model", "score", "prediction")
 def task_item(conn: Connection, project_id: int, item_id: int) -> dict[str, Any] | None:
     """One visible item with its payload (as ``items.item_detail``) and ``predictions`` (model, score,
     result; in the order they were stored), or None."""
-    found = conn.execute(_TASK_ITEM, {"item_id": item_id, "project_id": project_id}).mappings().all()
+    found = _TASK_ITEM.rows(conn, {"item_id": item_id, "project_id": project_id})
     if not found:
         return None
     item = {k: v for k, v in found[0].items() if k not in _PREDICTION_COLUMNS}

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData(
@@ -123,7 +124,9 @@ items = Table(
     Index("ix_items_queue", "project_id", "is_open", "sort_key", "id"),
     Index("ix_items_project", "project_id", "id"),  # listing and exporting in id order
     Index("ix_items_state", "project_id", "state", "id"),
-    Index("ix_items_review", "project_id", "review_priority"),
+    # closed items only: the many open ones (an import's) are not written into it
+    Index("ix_items_review", "project_id", "review_priority", sqlite_where=text("review_priority IS NOT NULL"),
+          postgresql_where=text("review_priority IS NOT NULL")),
 )
 
 imports = Table(

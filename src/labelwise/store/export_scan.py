@@ -54,8 +54,11 @@ def scan(conn: Connection, project_id: int, f: ItemFilter, *, page: int) -> Iter
                     annotations.c.lead_time, annotations.c.schema_version, annotations.c.submitted_at,
                     annotations.c.review_status)
              .join(users, users.c.id == annotations.c.user_id)
-             # by item id range only, so that the (item_id, status) index serves it; rows of other
-             # projects' items in the range are never looked up
+             # by the page's item id range only: both databases read the range from the unique
+             # (item_id, user_id) index, check the status row by row and sort the page's rows by
+             # (item_id, id) (EXPLAIN: SQLite a temp B-tree for the id part, PostgreSQL a bitmap scan
+             # and a sort); annotations of other projects' items with ids in the range are read too,
+             # and left out as no item of the page has their item id
              .where(annotations.c.item_id.between(*in_range), annotations.c.status == "submitted")
              .order_by(annotations.c.item_id, annotations.c.id))
     pred_q = (select(predictions.c.item_id, predictions.c.model, predictions.c.score, _raw(predictions.c.result))
@@ -72,13 +75,15 @@ def scan(conn: Connection, project_id: int, f: ItemFilter, *, page: int) -> Iter
 
 
 def scan_final(conn: Connection, project_id: int, f: ItemFilter, *, page: int) -> Iterator[list[tuple[Any, ...]]]:
-    """What an export of final results reads first (COCO's fast path): every matching item with the
-    result and review status of each of its submitted annotations, about ``page`` rows at a time (an
-    item's rows are never split), in item id order, in the caller's transaction. One row per (item,
-    annotation) in annotation id order, ``(item id, key, data, meta, result, review_status)``, JSON as
-    text; an item without submitted annotations has one row whose last two columns are ``None``. One
-    query a page, in the order the indexes give (no sort), no grouping in Python: cheaper than
-    :func:`scan`; the annotations of the items that need more come from :func:`submitted_annotations`."""
+    """What an export of final results reads first (the fast paths of COCO and CoNLL): every matching
+    item with the result and review status of each of its submitted annotations, about ``page`` rows at
+    a time (an item's rows are never split), in item id order, in the caller's transaction. One row per
+    (item, annotation) in annotation id order, ``(item id, key, data, meta, result, review_status)``,
+    JSON as text; an item without submitted annotations has one row whose last two columns are ``None``.
+    One query a page, in the order the indexes give (EXPLAIN: SQLite reads the annotations from the
+    (item_id, status) index and sorts nothing; PostgreSQL merge-joins and sorts only each item's own
+    rows, an incremental sort), no grouping in Python: cheaper than :func:`scan`; the annotations of the
+    items that need more come from :func:`submitted_annotations`."""
     ann = annotations.alias("a")  # an alias: a filter's EXISTS on annotations stays its own
     stmt = (select(items.c.id, items.c.key, _raw(item_payloads.c.data), _raw(item_payloads.c.meta),
                    _raw(ann.c.result), ann.c.review_status)

@@ -11,9 +11,10 @@ the rate the export would reach with a core to itself.
     python bench/bench_formats.py --sizes 100000,1000000 --coco-images 100000 --boxes 10
     python bench/bench_formats.py --sizes 0 --coco-images 100000 --boxes 10 --coco-general --repeat 5  # COCO
 
-COCO exports of a live project take the fast path (items as stored, ``exports.iter_stored``);
-``--coco-general`` also times the general path over records (``iter_records(lean=True)``, what snapshots
-and the other image formats use) on the same project, and checks both give the same bytes.
+COCO and CoNLL exports of a live project take the fast path (items as stored, ``exports.iter_stored``);
+``--coco-general`` and ``--conll-general`` also time the general path over records
+(``iter_records(lean=True)``, what snapshots and the other label formats use) on the same project, and
+check both give the same bytes.
 """
 
 from __future__ import annotations
@@ -118,8 +119,9 @@ def measure(ctx: Context, actor: Any, project: str, fmt: str, options: dict[str,
     return time.perf_counter() - start, time.process_time() - cpu, peak.peak - peak.base, size
 
 
-def measure_general(ctx: Context, actor: Any, project: str) -> tuple[float, float, float, int, bytes]:
-    """:func:`measure` for COCO's general path (pages of lean records), with a digest of its bytes."""
+def measure_general(ctx: Context, actor: Any, project: str, fmt: str = "coco",
+                    ) -> tuple[float, float, float, int, bytes]:
+    """:func:`measure` for the general path of ``fmt`` (pages of lean records), with a digest of its bytes."""
     from hashlib import sha256
 
     from labelwise.domain.permissions import Action
@@ -133,17 +135,17 @@ def measure_general(ctx: Context, actor: Any, project: str) -> tuple[float, floa
     size, digest = 0, sha256()
     with Peak() as peak:
         pages = exports.iter_records(ctx, access, ItemFilter(), lean=True)
-        for chunk in exports.gc_paused(registry.export("coco", pages, access.schema)):
+        for chunk in exports.gc_paused(registry.export(fmt, pages, access.schema)):
             size += len(chunk)
             digest.update(chunk)
     return time.perf_counter() - start, time.process_time() - cpu, peak.peak - peak.base, size, digest.digest()
 
 
-def coco_digest(ctx: Context, actor: Any, project: str) -> bytes:
+def export_digest(ctx: Context, actor: Any, project: str, fmt: str = "coco") -> bytes:
     from hashlib import sha256
 
     digest = sha256()
-    for chunk in exports.export(ctx, actor, project, "coco").chunks:
+    for chunk in exports.export(ctx, actor, project, fmt).chunks:
         digest.update(chunk)
     return digest.digest()
 
@@ -167,6 +169,7 @@ def main() -> None:
     ap.add_argument("--coco-images", type=int, default=100_000)
     ap.add_argument("--boxes", type=int, default=10)
     ap.add_argument("--coco-general", action="store_true", help="also time COCO's general path (records)")
+    ap.add_argument("--conll-general", action="store_true", help="also time CoNLL's general path (records)")
     ap.add_argument("--repeat", type=int, default=1, help="COCO runs (alternating paths), the best one kept")
     args = ap.parse_args()
     load_before = os.getloadavg()
@@ -183,6 +186,11 @@ def main() -> None:
             for fmt in ("jsonl", "parquet", "conll"):
                 secs, cpu, mem, size = measure(ctx, actor, name, fmt)
                 results.append((fmt, n, secs, cpu, mem, size))
+            if args.conll_general:
+                *run, digest = measure_general(ctx, actor, name, "conll")
+                results.append(("conll, general path", n, *run))  # type: ignore[arg-type]
+                same = digest == export_digest(ctx, actor, name, "conll")
+                print(f"conll {n:,}: the fast and the general path give {'the same' if same else 'DIFFERENT'} bytes")
         if args.coco_images:
             p = projects.create_project(ctx, actor, name="images", schema=IMAGE_SCHEMA)
             seed(ctx, p["id"], user["id"], args.coco_images, image_item(args.boxes))
@@ -197,7 +205,7 @@ def main() -> None:
             results.append((name, args.coco_images, *min(fast, key=lambda r: r[1])))
             if general:
                 results.append(("coco, general path", args.coco_images, *min(general, key=lambda r: r[1])))
-                same = digest == coco_digest(ctx, actor, "images")
+                same = digest == export_digest(ctx, actor, "images")
                 print(f"coco: the fast and the general path give {'the same' if same else 'DIFFERENT'} bytes")
         ctx.close()
     table = Table(title="labelwise exports (SQLite, in-process)")

@@ -94,3 +94,82 @@ def test_authentication_comes_first(world: Any, task: int) -> None:
         assert r.json()["error"] == "unauthorized"
     r = world.outsider.client.post(f"{P}/tasks/next")
     assert (r.status_code, r.json()["detail"]) == (404, "project 'demo' not found")
+
+
+@pytest.mark.parametrize(("method", "path", "root_path", "handler", "params"), [
+    ("POST", "/api/v1/projects/demo/tasks/next", "", "next_task", {"ref": "demo"}),
+    ("POST", "/api/v1/projects/7/tasks/12/submit", "", "submit", {"ref": "7", "item_id": "12"}),
+    ("POST", "/api/v1/projects/demo/tasks/x/submit", "", "submit", {"ref": "demo", "item_id": "x"}),
+    ("GET", "/api/v1/projects/demo/tasks/next", "", None, None),
+    ("POST", "/api/v1/projects/demo/tasks/next/", "", None, None),
+    ("POST", "/api/v1/projects/demo/tasks/1/skip", "", None, None),
+    ("POST", "/api/v1/projects/a/b/tasks/next", "", None, None),
+    ("POST", "/api/v1/projects/demo/tasks/next", "/labelwise", None, None),
+])
+def test_front_door_takes_only_next_and_submit(method: str, path: str, root_path: str, handler: str | None,
+                                               params: dict[str, str] | None) -> None:
+    from labelwise.api import fast_routes
+
+    scope: dict[str, Any] = {"type": "http", "method": method, "path": path, "root_path": root_path}
+    found = fast_routes.front_door(scope)
+    assert (found.__name__ if found else None, scope.get("path_params")) == (handler, params)
+
+
+def _through_the_stack(world: Any) -> Any:
+    """The same app with a middleware of its own, which sends every request through FastAPI's stack."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+
+    from labelwise.api.app import create_app
+
+    app = create_app(ctx=world.ctx)
+    seen: list[str] = []
+
+    async def note(request: Any, call_next: Any) -> Any:
+        seen.append(request.url.path)
+        return await call_next(request)
+
+    app.add_middleware(BaseHTTPMiddleware, dispatch=note)
+    app.state.seen = seen
+    return app
+
+
+def test_the_front_door_answers_as_the_stack_does(world: Any, task: int) -> None:
+    from fastapi.testclient import TestClient
+
+    stack_app = _through_the_stack(world)
+    headers = {"Authorization": f"Bearer {world.annotator.token}"}
+    outsider = {"Authorization": f"Bearer {world.outsider.token}"}
+    requests: list[tuple[str, dict[str, Any], dict[str, str]]] = [
+        (f"{P}/tasks/next", {}, {}),  # 401
+        (f"{P}/tasks/next", {}, {"Authorization": "Basic x"}),  # 401, a malformed header
+        (f"{P}/tasks/next", {}, outsider),  # 404
+        (f"{P}/tasks/next?exclude=x", {}, headers),  # 422 in the query
+        (f"{P}/tasks/x/submit", {"json": {"result": {}}}, headers),  # 422 in the path
+        (f"{P}/tasks/{task}/submit", {"content": b"{"}, headers),  # 422 in the body
+        (f"{P}/tasks/{task}/submit", {"json": {"result": {"sentiment": "nope"}}}, headers),  # the schema's 422
+        (f"{API}/projects/nope/tasks/{task}/submit", {"json": {"result": {}}}, headers),  # 404
+    ]
+    for app in (world.app, stack_app):
+        client = TestClient(app, raise_server_exceptions=False)
+        app.state.answers = [(r.status_code, r.headers["content-type"], r.json())
+                             for r in (client.post(url, headers=h, **kw) for url, kw, h in requests)]
+    assert world.app.state.answers == stack_app.state.answers
+    assert [a[0] for a in world.app.state.answers] == [401, 401, 404, 422, 422, 422, 422, 404]
+    assert len(stack_app.state.seen) == len(requests)  # these went through the stack, not the front door
+
+
+def test_an_unexpected_error_is_a_500_either_way(world: Any, task: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi.testclient import TestClient
+
+    from labelwise.services import annotation
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(annotation, "next_task", broken)
+    headers = {"Authorization": f"Bearer {world.annotator.token}"}
+    for app in (world.app, _through_the_stack(world)):
+        r = TestClient(app, raise_server_exceptions=False).post(f"{P}/tasks/next", headers=headers)
+        assert (r.status_code, r.text) == (500, "Internal Server Error")
+        with pytest.raises(RuntimeError, match="broken"):
+            TestClient(app).post(f"{P}/tasks/next", headers=headers)

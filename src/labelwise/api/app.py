@@ -8,8 +8,10 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
+from starlette.types import Receive, Scope, Send
 
 from labelwise import __version__
+from labelwise.api import fast_routes
 from labelwise.api.responses import JSON
 from labelwise.api.routes import auth, comments, data, jobs, media, projects, quality, tasks
 from labelwise.config import Settings
@@ -20,13 +22,26 @@ from labelwise.services.setup import prepare
 log = logging.getLogger("labelwise")
 
 
+class App(FastAPI):
+    """The FastAPI app, which hands the annotation queue's next and submit straight to their handlers
+    (:func:`labelwise.api.fast_routes.front_door`) while it has no middleware of its own."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        handler = None if self.user_middleware else fast_routes.front_door(scope)
+        if handler is None:
+            await super().__call__(scope, receive, send)
+            return
+        scope["app"] = self
+        await fast_routes.answer(handler, scope, receive, send, self.exception_handlers)
+
+
 def create_app(settings: Settings | None = None, *, ctx: Context | None = None, migrate: bool = True) -> FastAPI:
     """Build the app. Pass ``ctx`` to share one context (tests); otherwise one is made from ``settings``."""
     if ctx is None:
         settings = settings or Settings()
         ctx = prepare(settings, migrate=migrate)
-    app = FastAPI(title="labelwise", version=__version__, docs_url="/api/docs", redoc_url=None,
-                  openapi_url="/api/v1/openapi.json")
+    app = App(title="labelwise", version=__version__, docs_url="/api/docs", redoc_url=None,
+              openapi_url="/api/v1/openapi.json")
     app.state.ctx = ctx
     # The annotation queue first: routes are matched in order, and it carries most of the traffic.
     for router in (tasks.router, auth.router, projects.router, data.router, comments.router, quality.router,

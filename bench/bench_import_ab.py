@@ -6,6 +6,11 @@ server process's CPU per item over HTTP, this process's for the file).
 
 Run:  python bench/bench_import_ab.py --rev 8b1c477~1 --rev 182988e --rev HEAD --rounds 5
       python bench/bench_import_ab.py --rev HEAD --pg        (PostgreSQL; BENCH_PG as in bench_core)
+      python bench/bench_import_ab.py --rev HEAD --warm      (one 1-row import first, over HTTP and locally)
+
+``--warm`` leaves out what only a process's first import pays (loading the job queue's modules for the text
+index's catch-up: huey, which loads redis and psycopg, about 0.1-0.15 s; first compilations), so that the CPU
+per item is the steady one; without it the figures are those of a fresh process, as bench_core measures.
 
 Each revision's ``src`` and ``bench`` are extracted with ``git archive`` into a temporary folder and run
 there (its own server and client code); nothing is installed.
@@ -27,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def child(tree: Path, n: int, pg: bool) -> None:
+def child(tree: Path, n: int, pg: bool, warm: bool = False) -> None:
     """One import with the code of ``tree``; prints a JSON line."""
     sys.path[:0] = [str(tree / "src"), str(tree / "bench")]  # before this script's own folder
     import _server
@@ -43,7 +48,7 @@ def child(tree: Path, n: int, pg: bool) -> None:
         db = fresh_pg("lw_bench_import_ab") if pg else None
         settings = Settings(data_dir=work / "data", db=db)
         ctx = prepare(settings)
-        actor, token, _ = people(ctx, SCHEMA, ("imports", "cli"))
+        actor, token, _ = people(ctx, SCHEMA, ("imports", "cli", "warm") if warm else ("imports", "cli"))
         ctx.close()
         data = rows(0, n)
         bodies = [jsonl(data[i:i + n // 10]) for i in range(0, n, n // 10)]
@@ -53,6 +58,9 @@ def child(tree: Path, n: int, pg: bool) -> None:
         try:
             time.sleep(2)
             with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=None) as client:
+                if warm:
+                    r = client.post("/api/v1/projects/warm/import?format=jsonl", content=jsonl(rows(n, 1)))
+                    assert r.status_code == 201, r.text
                 cpu0, t0 = cpu_seconds(proc.pid), time.perf_counter()
                 for body in bodies:
                     r = client.post("/api/v1/projects/imports/import?format=jsonl", content=body)
@@ -63,6 +71,9 @@ def child(tree: Path, n: int, pg: bool) -> None:
             _server.stop(proc)
         path = work / "items.jsonl"
         path.write_bytes(b"".join(bodies))
+        if warm:
+            (work / "warm.jsonl").write_bytes(jsonl(rows(n + 1, 1)))
+            import_locally(settings, actor, "warm", work / "warm.jsonl")
         cpu0 = time.process_time()
         cli_rate = import_locally(settings, actor, "cli", path)
         cli_cpu = time.process_time() - cpu0
@@ -92,6 +103,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--pg", action="store_true", help="PostgreSQL instead of SQLite")
+    parser.add_argument("--warm", action="store_true", help="a 1-row import before each measured one")
     args = parser.parse_args()
     results: dict[str, list[dict[str, float]]] = {rev: [] for rev in args.rev}
     with tempfile.TemporaryDirectory(prefix="lw-bench-ab-trees-") as tmp:
@@ -102,6 +114,8 @@ def main() -> None:
                 cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(tree), str(args.items)]
                 if args.pg:
                     cmd.append("--child-pg")
+                if args.warm:
+                    cmd.append("--child-warm")
                 line = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
                 got = json.loads(line.strip().splitlines()[-1])
                 results[rev].append(got)
@@ -120,6 +134,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "--child":
-        child(Path(sys.argv[2]), int(sys.argv[3]), "--child-pg" in sys.argv)
+        child(Path(sys.argv[2]), int(sys.argv[3]), "--child-pg" in sys.argv, "--child-warm" in sys.argv)
     else:
         main()

@@ -136,3 +136,19 @@ def test_a_write_outside_a_group_is_its_own_transaction(db: Database) -> None:
         _insert(db, 50, then=_raise)()
     _insert(db, 51)()
     assert _stored(db) == [51]
+
+
+def test_a_nested_write_that_fails_rolls_back_only_itself(db: Database) -> None:
+    """Every call's SAVEPOINT has the same name: SQLite rolls back to the latest one, the inner write's."""
+    def nested() -> int:
+        with db.write() as conn:
+            conn.execute(text("INSERT INTO gc_row (id, parent_id) VALUES (70, 1)"))
+            with pytest.raises(Boom):
+                _insert(db, 71, then=_raise)()
+            conn.execute(text("INSERT INTO gc_row (id, parent_id) VALUES (72, 1)"))
+        return 70
+
+    outcomes, sizes = _run_together(db, [_insert(db, 69), nested, _insert(db, 73, then=_raise), _insert(db, 74)])
+    assert sizes == [4]
+    assert outcomes[:2] == [69, 70] and isinstance(outcomes[2], Boom) and outcomes[3] == 74
+    assert _stored(db) == [69, 70, 72, 74]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import sqlite3
 import threading
 import weakref
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool, QueuePool
 
 from labelwise.store.group_commit import GroupCommit
@@ -84,6 +86,37 @@ def make_engine(url: str, *, pool_size: int = 8) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.pop("immediate", False) else "BEGIN")
 
     return engine
+
+
+@contextmanager
+def _savepoint(conn: Connection) -> Iterator[None]:
+    """A SAVEPOINT of a group's transaction around one call, on SQLite's connection itself.
+
+    SQLAlchemy's ``begin_nested()`` compiles its SAVEPOINT and RELEASE afresh each time (a new name each):
+    a sixth of the writer thread's time under 32 annotators. SQLite resolves a savepoint's name to the
+    latest one of that name, so the same name serves nested calls. If SQLite has dropped the whole
+    transaction (disk full, I/O error), there is nothing to roll back to: the error goes on and
+    ``run_group`` fails the group.
+    """
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    _on_driver(raw, "SAVEPOINT lw_call")
+    try:
+        yield
+    except BaseException:
+        if raw.in_transaction:
+            _on_driver(raw, "ROLLBACK TO lw_call")
+            _on_driver(raw, "RELEASE lw_call")
+        raise
+    _on_driver(raw, "RELEASE lw_call")
+
+
+def _on_driver(raw: Any, sql: str) -> None:
+    """``sql`` run by the driver; its error raised as SQLAlchemy's class for it, as ``conn.execute`` would."""
+    try:
+        raw.execute(sql)
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(sql, None, exc, sqlite3.Error) from exc
 
 
 class _FileLock:
@@ -150,7 +183,7 @@ class Database:
             return
         group_conn: Connection | None = getattr(self._group, "conn", None)
         if group_conn is not None:
-            with group_conn.begin_nested():
+            with _savepoint(group_conn):
                 yield group_conn
             return
         with self._writer() as conn, conn.begin():

@@ -190,15 +190,24 @@ def finals_for(conn: Connection, item_ids: Sequence[int]) -> dict[int, dict[str,
     if not item_ids:
         return out
     sqlite = conn.dialect.name == "sqlite"
-    value = type_coerce(final_labels.c.value, String) if sqlite else final_labels.c.value
-    q = select(final_labels.c.item_id, final_labels.c.label, value.label("value"), final_labels.c.method,
-               final_labels.c.confidence, final_labels.c.n_annotations).where(
-        final_labels.c.item_id.in_(list(item_ids)))
-    for r in conn.execute(q).mappings():
+    for r in conn.execute(_FINALS_SQLITE if sqlite else _FINALS, {"ids": list(item_ids)}).mappings():
         out.setdefault(r["item_id"], {})[r["label"]] = {
             "value": _stored_json(r["value"]) if sqlite else r["value"], "method": r["method"],
             "confidence": r["confidence"], "n_annotations": r["n_annotations"]}
     return out
+
+
+def _finals(value: Any) -> Any:
+    return select(final_labels.c.item_id, final_labels.c.label, value.label("value"), final_labels.c.method,
+                  final_labels.c.confidence, final_labels.c.n_annotations).where(
+        final_labels.c.item_id.in_(bindparam("ids", expanding=True)))
+
+
+# Built once: an export calls finals_for a page at a time, and a statement built per call (with the
+# page's ids as its values) left reference cycles that held every page's ids until a full collection:
+# an export's memory grew with the project (32 MB more for 1,000,000 items).
+_FINALS = _finals(final_labels.c.value)
+_FINALS_SQLITE = _finals(type_coerce(final_labels.c.value, String))
 
 
 def _stored_json(raw: Any) -> Any:

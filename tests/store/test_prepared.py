@@ -79,10 +79,20 @@ def test_a_missing_parameter_is_an_error(world: Any) -> None:
         Prepared(select(annotations).where(annotations.c.item_id == bindparam("item_id"))).rows(conn, {})
 
 
-def test_sqlite_refuses_expanding_in_and_runs_only_in_a_transaction(world: Any) -> None:
+def test_sqlite_refuses_expanding_in(world: Any) -> None:
     if not world.ctx.db.is_sqlite:
         pytest.skip("PostgreSQL runs prepared statements through SQLAlchemy")
     with world.ctx.db.read() as conn, pytest.raises(ValueError, match="non-expanding"):
         Prepared(select(items.c.id).where(items.c.id.in_(bindparam("ids", expanding=True)))).rows(conn, {"ids": [1]})
-    with world.ctx.db.engine.connect() as conn, pytest.raises(RuntimeError, match="inside a transaction"):
-        Prepared(select(items.c.id)).rows(conn, {})
+
+
+def test_outside_a_transaction_sqlalchemy_begins_one(world: Any) -> None:
+    item_id = _leased(world)
+    stmt = Prepared(update(items).where(items.c.id == bindparam("item")).values(state="in_review"))
+    with world.ctx.db.engine.connect() as conn:
+        assert not conn.in_transaction()
+        assert stmt.run(conn, {"item": item_id}) == 1
+        assert conn.in_transaction()
+        conn.rollback()
+    with world.ctx.db.read() as conn:
+        assert conn.execute(select(items.c.state).where(items.c.id == item_id)).scalar_one() == "in_progress"

@@ -5,7 +5,8 @@ SQLAlchemy runs a cached Core statement with about 30 microseconds of Python aro
 next + submit were a third of the server's CPU for them. A :class:`Prepared` statement is compiled once
 per dialect; on SQLite it runs on the DBAPI connection of the caller's transaction (the same BEGIN,
 SAVEPOINT and COMMIT), with SQLAlchemy's own bind and result processors for its types, so the same values
-go in and come out as through ``conn.execute``. On PostgreSQL it is ``conn.execute``.
+go in and come out as through ``conn.execute``. On PostgreSQL, and on a connection that has not begun a
+transaction yet, it is ``conn.execute``.
 
 SQLAlchemy does not see these statements: no ``before_cursor_execute`` event, and a driver error is
 ``sqlite3``'s own exception class rather than SQLAlchemy's wrapper. Use it for plain statements with
@@ -83,7 +84,8 @@ class Prepared:
         self._sqlite: _Compiled | None = None
 
     def _on_sqlite(self, conn: Connection) -> _Compiled | None:
-        if conn.dialect.name != "sqlite":
+        # outside a transaction SQLAlchemy's execution begins one (the driver alone would autocommit)
+        if conn.dialect.name != "sqlite" or not conn.in_transaction():
             return None
         if self._sqlite is None:
             self._sqlite = _Compiled(self.stmt, conn.dialect)
@@ -124,6 +126,4 @@ class Prepared:
 
 
 def _cursor(conn: Connection) -> Any:
-    if not conn.in_transaction():  # the driver runs in autocommit mode: outside a transaction nothing groups
-        raise RuntimeError("a prepared statement runs inside a transaction")
     return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]

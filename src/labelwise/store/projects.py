@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from labelwise.store.clock import now
+from labelwise.store.prepared import Prepared
 from labelwise.store.tables import members, projects, schema_versions, users
 
 PROJECT_COLUMNS = [
@@ -48,9 +49,9 @@ def _access_query(by: Any) -> Any:
     return select(*PROJECT_COLUMNS, members.c.role).outerjoin(members, member).where(by == bindparam("ref"))
 
 
-# Built once: the hot path runs them on every request.
-_ACCESS_BY_ID = _access_query(projects.c.id)
-_ACCESS_BY_NAME = _access_query(projects.c.name)
+# Built once: the hot path runs them on every request (as Prepared statements: see store/prepared.py).
+_ACCESS_BY_ID = Prepared(_access_query(projects.c.id))
+_ACCESS_BY_NAME = Prepared(_access_query(projects.c.name))
 
 
 def project_for_user(conn: Connection, user_id: int, *, project_id: int | None = None,
@@ -58,8 +59,7 @@ def project_for_user(conn: Connection, user_id: int, *, project_id: int | None =
     """A project's settings (no schema) with the user's role in it (None if not a member)."""
     q = _ACCESS_BY_ID if project_id is not None else _ACCESS_BY_NAME
     ref = project_id if project_id is not None else name
-    row = conn.execute(q, {"user_id": user_id, "ref": ref}).mappings().first()
-    return dict(row) if row else None
+    return q.first(conn, {"user_id": user_id, "ref": ref})
 
 
 def schema_at(conn: Connection, project_id: int, version: int) -> dict[str, Any] | None:

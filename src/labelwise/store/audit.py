@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from labelwise.store.clock import now
+from labelwise.store.prepared import Prepared
 from labelwise.store.tables import audit_log, users
 
-_INSERT = insert(audit_log)
+# a Prepared statement (store/prepared.py): every submission of the annotation queue writes one
+_INSERT = Prepared(insert(audit_log).values(
+    project_id=bindparam("project_id"), user_id=bindparam("user_id"), action=bindparam("action"),
+    target=bindparam("target"), details=bindparam("details"), at=bindparam("at")))
 
 
 def record(conn: Connection, *, user_id: int | None, action: str, project_id: int | None = None,
            target: str = "", details: dict[str, Any] | None = None) -> None:
-    conn.execute(_INSERT, {"project_id": project_id, "user_id": user_id, "action": action, "target": target,
+    _INSERT.run(conn, {"project_id": project_id, "user_id": user_id, "action": action, "target": target,
                            "details": details, "at": now()})
 
 

@@ -144,9 +144,13 @@ def test_a_duplicate_in_one_transaction_rejects_everything(world: World) -> None
     assert _stored(world, "demo") == []
 
 
-def test_a_batch_with_stored_keys_writes_only_the_new_ones(world: World) -> None:
+@pytest.mark.parametrize("batch_size", [1000, 2], ids=["one transaction", "staged batches"])
+@pytest.mark.parametrize("ordering", ["sequential", "random"])  # random: bound rows, not JSON arrays
+def test_a_batch_with_stored_keys_writes_only_the_new_ones(world: World, batch_size: int, ordering: str) -> None:
     """A batch meeting stored keys (the unique index refuses it on SQLite, then the keys are looked up):
     the new rows are written, in order, the others counted as skipped."""
+    world.ctx.settings = world.ctx.settings.model_copy(update={"import_batch_size": batch_size})
+    projects.update_project(world.ctx, world.admin.actor, "demo", ordering=ordering)
     imports.import_records(world.ctx, world.manager.actor, "demo", [{"key": k, "text": k} for k in ("b", "d")])
     report = imports.import_records(world.ctx, world.manager.actor, "demo",
                                     [{"key": k, "text": k + "!"} for k in ("a", "b", "c", "d", "e")])
@@ -155,3 +159,4 @@ def test_a_batch_with_stored_keys_writes_only_the_new_ones(world: World) -> None
     as_stored = (lambda d: orjson.dumps(d).decode()) if world.ctx.settings.is_sqlite else (lambda d: d)
     assert stored == [(k, as_stored({"text": t})) for k, t in
                       [("b", "b"), ("d", "d"), ("a", "a!"), ("c", "c!"), ("e", "e!")]]
+    assert {s[1:4] for s in _stored(world, "demo")} == {("new", True, None)}

@@ -96,3 +96,14 @@ def test_outside_a_transaction_sqlalchemy_begins_one(world: Any) -> None:
         conn.rollback()
     with world.ctx.db.read() as conn:
         assert conn.execute(select(items.c.state).where(items.c.id == item_id)).scalar_one() == "in_progress"
+
+
+def test_run_many_writes_each_row(world: Any) -> None:
+    item_id = _leased(world)
+    stmt = update(items).where(items.c.id == bindparam("item")).values(review_priority=bindparam("p"))
+    with world.ctx.db.write() as conn:
+        other = conn.execute(select(items.c.id).where(items.c.id != item_id)).scalars().first()
+        Prepared(stmt).run_many(conn, [{"item": item_id, "p": 0.25}, {"item": other, "p": None}])
+        pairs = select(items.c.id, items.c.review_priority).where(items.c.id.in_([item_id, other]))
+        got = dict(conn.execute(pairs).all())
+    assert got == {item_id: 0.25, other: None}

@@ -15,7 +15,7 @@ named bind parameters only (no expanding ``IN``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection
@@ -100,6 +100,18 @@ class Prepared:
         try:
             cursor.execute(compiled.sql, compiled.parameters(params))
             return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def run_many(self, conn: Connection, params: Sequence[Mapping[str, Any]]) -> None:
+        """Run it once per parameter set (the driver's ``executemany``), for its effect."""
+        compiled = self._on_sqlite(conn)
+        if compiled is None:
+            conn.execute(self.stmt, [dict(p) for p in params])
+            return
+        cursor = _cursor(conn)
+        try:
+            cursor.executemany(compiled.sql, [compiled.parameters(p) for p in params])
         finally:
             cursor.close()
 

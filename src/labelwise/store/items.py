@@ -28,6 +28,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from labelwise.store import search
 from labelwise.store.bulk import insert_rows, json_value, time_value
 from labelwise.store.clock import now
+from labelwise.store.prepared import Prepared
 from labelwise.store.tables import annotations, gold_answers, imports, item_payloads, items, predictions, users
 
 
@@ -281,13 +282,15 @@ def counts_by_state(conn: Connection, project_id: int) -> dict[str, int]:
     return {state: n for state, n in conn.execute(q) if state != "importing"}
 
 
-_ITEM_DETAIL = (
+_ITEM_DETAIL_QUERY = (
     select(*ITEM_COLUMNS, items.c.is_open, item_payloads.c.data, item_payloads.c.meta)
     .join(item_payloads, item_payloads.c.item_id == items.c.id)
     .where(items.c.id == bindparam("item_id"), items.c.project_id == bindparam("project_id"),
            items.c.state != "importing")
 )
-_ITEM_DETAIL_LOCKED = _ITEM_DETAIL.with_for_update(of=items)
+# Prepared statements (store/prepared.py): every submission reads its item this way
+_ITEM_DETAIL = Prepared(_ITEM_DETAIL_QUERY)
+_ITEM_DETAIL_LOCKED = Prepared(_ITEM_DETAIL_QUERY.with_for_update(of=items))
 _PREDICTIONS = (
     select(predictions.c.item_id, predictions.c.model, predictions.c.score, predictions.c.result)
     .where(predictions.c.item_id.in_(bindparam("item_ids", expanding=True)))
@@ -298,8 +301,7 @@ _PREDICTIONS = (
 def item_detail(conn: Connection, project_id: int, item_id: int, *, lock: bool = False) -> dict[str, Any] | None:
     """One visible item with its payload; ``lock`` holds its row until commit (PostgreSQL)."""
     q = _ITEM_DETAIL_LOCKED if lock and conn.dialect.name == "postgresql" else _ITEM_DETAIL
-    row = conn.execute(q, {"item_id": item_id, "project_id": project_id}).mappings().first()
-    return dict(row) if row else None
+    return q.first(conn, {"item_id": item_id, "project_id": project_id})
 
 
 def predictions_for(conn: Connection, item_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:

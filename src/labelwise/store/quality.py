@@ -14,6 +14,7 @@ import orjson
 from sqlalchemy import Connection, String, and_, bindparam, delete, exists, func, or_, select, type_coerce, update
 
 from labelwise.store.clock import now
+from labelwise.store.prepared import Prepared
 from labelwise.store.tables import annotations, final_labels, gold_answers, items, members, users
 
 # --- gold ------------------------------------------------------------------------------------------
@@ -161,16 +162,18 @@ def add_gold(conn: Connection, project_id: int, answers: Sequence[tuple[int, dic
 # --- final labels ----------------------------------------------------------------------------------
 
 
-_DELETE_ITEM_FINALS = delete(final_labels).where(final_labels.c.item_id == bindparam("item_id"))
-_INSERT_FINALS = final_labels.insert()
+# Prepared statements (store/prepared.py): every submission that settles an item runs both
+_DELETE_ITEM_FINALS = Prepared(delete(final_labels).where(final_labels.c.item_id == bindparam("item_id")))
+_INSERT_FINALS = Prepared(final_labels.insert().values(
+    {c.name: bindparam(c.name) for c in final_labels.columns}))
 
 
 def replace_item_finals(conn: Connection, project_id: int, item_id: int, rows: Sequence[dict[str, Any]]) -> None:
     """``write_finals`` for one item (the submit path), with statements built once."""
-    conn.execute(_DELETE_ITEM_FINALS, {"item_id": item_id})
+    _DELETE_ITEM_FINALS.run(conn, {"item_id": item_id})
     if rows:
         at = now()
-        conn.execute(_INSERT_FINALS, [{**r, "project_id": project_id, "updated_at": at} for r in rows])
+        _INSERT_FINALS.run_many(conn, [{**r, "project_id": project_id, "updated_at": at} for r in rows])
 
 
 def write_finals(conn: Connection, project_id: int, rows: Sequence[dict[str, Any]], *,

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import event, select
 
 from labelwise.domain.quality import uniform
@@ -132,3 +133,41 @@ def test_next_and_submit_statement_counts(world: Any) -> None:
     # submit: project, item, slots, mark submitted, final labels (delete, insert), item update, audit
     pg = ctx.db.engine.dialect.name == "postgresql"
     assert (n_next, n_submit) == (6 + (1 if pg else 0), 8)
+
+
+def test_own_open_rows_are_two_index_lookups_on_sqlite(world: Any) -> None:
+    """Not a scan of every row the annotator has in the project, which grows with their work."""
+    from sqlalchemy.dialects import sqlite
+
+    from labelwise.store import annotations as rows
+
+    if not world.ctx.db.is_sqlite:
+        pytest.skip("SQLite's query plan")
+    sql = rows._MY_OPEN_ROWS.stmt.compile(dialect=sqlite.dialect()).string
+    with world.ctx.db.read() as conn:
+        plan = [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, (1,) * sql.count("?")).all()]
+    assert [p for p in plan if p.startswith("SEARCH")] == [
+        "SEARCH annotations USING INDEX ix_annotations_user (project_id=? AND user_id=? AND status=?)",
+        "SEARCH annotations USING INDEX ix_annotations_review (project_id=? AND status=? AND review_status=?)",
+    ]
+    assert not any("TEMP B-TREE" in p for p in plan)
+
+
+def test_own_open_rows_are_leases_and_rejected_submissions_oldest_first(world: Any) -> None:
+    from labelwise.services import review
+    from labelwise.store import annotations as rows
+
+    ctx, manager, annotator = world.ctx, world.manager.actor, world.annotator.actor
+    imports.import_records(ctx, manager, "demo", [{"text": f"t{i}"} for i in range(4)])
+    done = []
+    for _ in range(3):
+        task = annotation.next_task(ctx, annotator, "demo")
+        assert task is not None
+        done.append((task["id"], annotation.submit(ctx, annotator, "demo", task["id"], POS)["id"]))
+    review.review(ctx, world.reviewer.actor, "demo", done[1][1], "reject", comment="no")
+    done = [item for item, _ in done]
+    leased = annotation.next_task(ctx, annotator, "demo")  # the rejected one comes back first, no new lease
+    assert leased is not None and leased["id"] == done[1]
+    with ctx.db.read() as conn:
+        mine = rows.my_open_rows(conn, world.project["id"], annotator.id)
+    assert [(r["item_id"], r["status"], r["review_status"]) for r in mine] == [(done[1], "submitted", "rejected")]

@@ -2,7 +2,8 @@
 
 Rows are written in batches (one transaction each) as *staged* items that nobody can see. Only
 when every row has been read does one last transaction write the last batch and publish them all;
-an import of a single batch is written visible in that one transaction. A bad row (unparsable, or
+without labels, the last batch (an import's only one, for a small import) is written visible in that
+one transaction, so that only the batches before it are published by an update. A bad row (unparsable, or
 missing a field the schema binds) rejects the whole import unless ``skip_invalid``; a crash
 half-way leaves only staged rows, which ``recover_stale_imports`` removes.
 """
@@ -102,14 +103,13 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
                         media=ctx.media)
     version = int(access.project["schema_version"])
     batch_size = ctx.settings.import_batch_size
-    staged = False  # a batch was written before the last one: the last transaction publishes them
     try:
         batch: list[Pending] = []
         for number, raw in rows:
             if len(batch) >= batch_size:  # only once another row comes: an import of one batch is written once
                 with ctx.db.write() as conn:
                     _write_batch(conn, access, import_id, batch, report, skip_invalid, version, labels, actor.id)
-                staged, batch = True, []
+                batch = []
                 if progress:
                     progress(report.rows)
             report.rows += 1
@@ -123,9 +123,10 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
             except (ValueError, TypeError) as exc:  # a value no JSON can hold, for instance
                 report.invalid += 1
                 report.add_error(number, f"cannot read this row: {exc}")
-        # The last batch and the publishing in one transaction. An import of one batch without labels is
-        # written visible at once: nobody sees it before this commit, so staging it would only copy it.
-        visible = not staged and labels is None
+        # The last batch and the publishing in one transaction. Without labels the last batch is written
+        # visible at once: nobody sees it before this commit, so staging it would only move it again (the
+        # publishing update costs about as much as the insert). With labels, publishing settles its states.
+        visible = labels is None
         with ctx.db.write() as conn:
             _write_batch(conn, access, import_id, batch, report, skip_invalid, version, labels, actor.id,
                          visible=visible)

@@ -18,7 +18,7 @@ from pycocotools.coco import COCO
 from labelwise.domain.schema import parse_schema
 from labelwise.formats.base import ExportReport
 from labelwise.formats.coco import write_coco
-from labelwise.formats.coco_fast import StoredPage
+from labelwise.formats.stored import StoredPage
 
 SCHEMA = parse_schema({
     "fields": {"image": "image"},

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from labelwise.domain.schema import parse_schema
 from labelwise.formats.base import ExportReport
-from labelwise.formats.coco_fast import StoredPage
 from labelwise.formats.conll import read_conll, write_conll
+from labelwise.formats.stored import StoredPage
 
 from .conftest import stream
 from .test_coco_fast import STYLES, lean_record, stored_page

@@ -43,7 +43,7 @@ from labelwise.formats.base import (
     pick_labels,
     source_name,
 )
-from labelwise.formats.coco_fast import StoredPage, stored_page
+from labelwise.formats.coco_fast import stored_page
 from labelwise.formats.final import chosen_results, final_results
 from labelwise.formats.images import (
     IMAGE_KINDS,
@@ -55,6 +55,7 @@ from labelwise.formats.images import (
     polygon_area,
     rle_stats,
 )
+from labelwise.formats.stored import StoredPage
 
 #: the key counts of boxes that are all ``{x, y, width, height, label}`` (see ``_Writer._plain_boxes``)
 _FIVE = {5}
@@ -76,7 +77,7 @@ def _categories(cats: Categories) -> list[dict[str, Any]]:
 
 def write_coco(pages: Iterable[list[Record] | StoredPage], schema: Any, report: ExportReport, *,
                labels: list[str] | None = None, field: str | None = None, which: str = "final") -> Iterator[bytes]:
-    """The COCO file of ``pages``: lists of records, or :class:`~labelwise.formats.coco_fast.StoredPage`
+    """The COCO file of ``pages``: lists of records, or :class:`~labelwise.formats.stored.StoredPage`
     (items as stored, ``which="final"`` only), which give the same bytes faster."""
     field = image_field(schema, field if field or not labels else schema.label(labels[0]).field)
     labs = pick_labels(schema, IMAGE_KINDS, labels, field=field)

@@ -3,38 +3,24 @@
 An export of final results reads, per item, only its key, its data and meta JSON and, when the item has
 exactly one submitted annotation and nobody reviewed it, that annotation's result JSON: the final result
 of such an item is that result as it is (:func:`labelwise.formats.final.final_result`'s first rule). The
-service that reads the database hands these over as a :class:`StoredPage`, with a full record for every
-other item (several annotations, a review); :func:`stored_page` parses the JSON and goes through the same
-:class:`labelwise.formats.coco._Writer` methods as a page of records, so both give the same bytes (a test
-holds them equal on generated projects), without the cost of the records (about a third of the time).
+service that reads the database hands these over as a :class:`labelwise.formats.stored.StoredPage`, with a
+full record for every other item (several annotations, a review); :func:`stored_page` parses the JSON
+and goes through the same :class:`labelwise.formats.coco._Writer` methods as a page of records, so both
+give the same bytes (a test holds them equal on generated projects), without the cost of the records
+(about a third of the time).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from labelwise.formats.base import Record, dumps
+from labelwise.formats.base import dumps
 
 if TYPE_CHECKING:
     from labelwise.formats.coco import _Writer
-
-
-@dataclass(frozen=True, slots=True)
-class StoredPage:
-    """One page of items in export order, as parallel lists: ``keys``; ``data`` and ``meta`` (JSON text
-    or ``None``); ``results``, the JSON of the item's final result (its only annotation's result, not
-    reviewed), ``None`` when it has none. ``records`` holds, by position, the native record of every item
-    whose final result must be chosen among several annotations or after a review (its entry in
-    ``results`` is ignored); these records need no predictions."""
-
-    keys: list[str]
-    data: list[str | bytes | None]
-    meta: list[str | bytes | None]
-    results: list[str | bytes | None]
-    records: dict[int, Record] = field(default_factory=dict)
+    from labelwise.formats.stored import StoredPage
 
 
 def stored_page(writer: _Writer, page: StoredPage) -> tuple[list[dict[str, Any]], list[bytes]]:

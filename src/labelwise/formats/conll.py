@@ -26,10 +26,10 @@ from labelwise.formats.base import (
     new_record,
     pick_labels,
 )
-from labelwise.formats.coco_fast import StoredPage
 from labelwise.formats.conll_fast import stored_page
 from labelwise.formats.final import final_result
 from labelwise.formats.ner import TAG, spans_from_tags, tags_for
+from labelwise.formats.stored import StoredPage
 from labelwise.formats.tokens import ASCII_TOKEN, lines, tokenize
 
 DOCSTART = "-DOCSTART- -X- -X- O"
@@ -40,7 +40,7 @@ def write_conll(pages: Iterable[list[Record] | StoredPage], schema: Any, report:
                 label: str | None = None) -> Iterator[bytes]:
     """CoNLL-2003 text (UTF-8) of the final spans of ``label`` (default: the schema's first spans label).
 
-    ``pages`` are lists of records, or :class:`~labelwise.formats.coco_fast.StoredPage` (items as stored,
+    ``pages`` are lists of records, or :class:`~labelwise.formats.stored.StoredPage` (items as stored,
     see :mod:`labelwise.formats.conll_fast`), which give the same bytes faster. The text of a page is
     collected as a list of strings and encoded once (one chunk per page)."""
     lab = pick_labels(schema, ("spans",), label)[0]

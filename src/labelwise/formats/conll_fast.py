@@ -1,6 +1,6 @@
 """CoNLL's fast path: a page of items as the database stores them, written without building records.
 
-The service hands over items as COCO's fast path reads them (:class:`labelwise.formats.coco_fast.StoredPage`):
+The service hands over items as COCO's fast path reads them (:class:`labelwise.formats.stored.StoredPage`):
 per item its key, its data JSON and, when the item has exactly one submitted annotation and nobody
 reviewed it, that annotation's result JSON, which is then the item's final result as it is
 (:func:`labelwise.formats.final.final_result`'s first rule); every other item (several annotations, a
@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 import orjson
 
 if TYPE_CHECKING:
-    from labelwise.formats.coco_fast import StoredPage
     from labelwise.formats.conll import _Writer
+    from labelwise.formats.stored import StoredPage
 
 
 def stored_page(writer: _Writer, page: StoredPage, parts: list[str]) -> None:

@@ -19,10 +19,10 @@ from labelwise.domain.permissions import Action, Actor
 from labelwise.errors import Invalid
 from labelwise.formats import registry
 from labelwise.formats.base import ExportReport
-from labelwise.formats.coco_fast import StoredPage
 from labelwise.formats.native import EXPORT_FORMATS as NATIVE
 from labelwise.formats.native import write_csv, write_parquet
 from labelwise.formats.options import coerce
+from labelwise.formats.stored import StoredPage
 from labelwise.services.access import ProjectAccess, open_project
 from labelwise.services.browse import make_filter
 from labelwise.services.context import Context

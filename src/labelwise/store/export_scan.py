@@ -108,15 +108,19 @@ def scan_final(conn: Connection, project_id: int, f: ItemFilter, *, page: int) -
         after, limit = rows[-1][0], page
 
 
+# Built once (an export calls it a page at a time): a statement built per call, holding the page's ids,
+# leaves reference cycles that outlive the page while exports pause the cyclic collector.
+_SUBMITTED = (select(annotations.c.item_id, annotations.c.id, users.c.email, _raw(annotations.c.result),
+                     annotations.c.submitted_at, annotations.c.review_status)
+              .join(users, users.c.id == annotations.c.user_id)
+              .where(annotations.c.item_id.in_(bindparam("ids", expanding=True)), annotations.c.status == "submitted")
+              .order_by(annotations.c.item_id, annotations.c.id))
+
+
 def submitted_annotations(conn: Connection, item_ids: list[int]) -> dict[int, list[tuple[Any, ...]]]:
     """The submitted annotations of these items, per item id in annotation id order: ``(id, email,
     result, submitted_at, review_status)``, the result as text."""
-    stmt = (select(annotations.c.item_id, annotations.c.id, users.c.email, _raw(annotations.c.result),
-                   annotations.c.submitted_at, annotations.c.review_status)
-            .join(users, users.c.id == annotations.c.user_id)
-            .where(annotations.c.item_id.in_(item_ids), annotations.c.status == "submitted")
-            .order_by(annotations.c.item_id, annotations.c.id))
-    return _grouped(_fetch(conn, stmt, {}))
+    return _grouped(_fetch(conn, _SUBMITTED, {"ids": item_ids}))
 
 
 def _grouped(rows: list[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]]:

@@ -134,6 +134,7 @@ def _through_the_stack(world: Any) -> Any:
 
 
 def test_the_front_door_answers_as_the_stack_does(world: Any, task: int) -> None:
+    """Also the guard that the front door's paths are still the router's (a 404 or 405 through the stack)."""
     from fastapi.testclient import TestClient
 
     stack_app = _through_the_stack(world)

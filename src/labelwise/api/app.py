@@ -75,8 +75,9 @@ def create_app(settings: Settings | None = None, *, ctx: Context | None = None, 
     return app
 
 
-#: the young generation is collected after this many more container objects alive than at the last collection
-#: (Python's default: 700), then generations 1 and 2 as by default.
+#: the young generation is collected once this many more container objects are alive than at its last
+#: collection (Python's default: 700); generation 1 after 20 of those (default 10), generation 2 after 10 of
+#: generation 1's (as by default).
 GC_THRESHOLDS = (50_000, 20, 10)
 
 

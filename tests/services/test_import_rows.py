@@ -3,6 +3,7 @@ published at the end; SQLite's JSON-array inserts or the bound rows they fall ba
 
 from __future__ import annotations
 
+from array import array
 from typing import Any
 
 import orjson
@@ -160,3 +161,22 @@ def test_a_batch_with_stored_keys_writes_only_the_new_ones(world: World, batch_s
     assert stored == [(k, as_stored({"text": t})) for k, t in
                       [("b", "b"), ("d", "d"), ("a", "a!"), ("c", "c!"), ("e", "e!")]]
     assert {s[1:4] for s in _stored(world, "demo")} == {("new", True, None)}
+
+
+def test_an_import_keeps_two_ranges_a_batch_to_find_rows_again(world: World) -> None:
+    """What an import remembers to name the first row of a duplicate key: per batch its ids and rows,
+    as ranges when consecutive (memory that does not grow with the rows), else as arrays."""
+    world.ctx.settings = world.ctx.settings.model_copy(update={"import_batch_size": 2})
+    rows = [{"key": f"k{i}", "text": "t"} for i in range(5)]
+    rows.insert(1, {"key": "bad"})  # row 2: invalid, so the first batch holds rows 1 and 3
+    report = imports.import_records(world.ctx, world.manager.actor, "demo", rows, skip_invalid=True)
+    ids = [list(batch_ids) for batch_ids, _ in report.written]
+    flat = [i for batch_ids in ids for i in batch_ids]
+    assert [len(batch_ids) for batch_ids in ids] == [2, 2, 1] and flat == sorted(flat)
+    assert [numbers for _, numbers in report.written] == [array("q", [1, 3]), range(4, 6), range(6, 7)]
+    if world.ctx.settings.is_sqlite:  # consecutive ids (allocate_ids), kept as ranges
+        first = flat[0]
+        assert [batch_ids for batch_ids, _ in report.written] == [
+            range(first, first + 2), range(first + 2, first + 4), range(first + 4, first + 5)]
+    assert [report.row_of(i) for i in flat] == [1, 3, 4, 5, 6]
+    assert report.row_of(flat[0] - 1) is None and report.row_of(flat[-1] + 1) is None

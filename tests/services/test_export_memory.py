@@ -7,7 +7,7 @@ from __future__ import annotations
 import gc
 
 from labelwise.domain.permissions import Action
-from labelwise.services import annotation, exports, imports
+from labelwise.services import annotation, exports, imports, review
 from labelwise.services.access import open_project
 from labelwise.store.items import ItemFilter
 
@@ -30,9 +30,11 @@ def _garbage_after_export(world, page: int) -> int:
 def test_export_garbage_does_not_grow_with_its_pages(world) -> None:
     imports.import_records(world.ctx, world.manager.actor, "demo",
                            [{"key": f"k{i}", "text": f"text {i}"} for i in range(60)])
-    for _ in range(5):  # final labels too: the per-page final-label lookup runs with rows to read
+    for i in range(5):  # final labels and reviews too: their per-page lookups run with rows to read
         task = annotation.next_task(world.ctx, world.annotator.actor, "demo")
-        annotation.submit(world.ctx, world.annotator.actor, "demo", task["id"], {"sentiment": "positive"})
+        done = annotation.submit(world.ctx, world.annotator.actor, "demo", task["id"], {"sentiment": "positive"})
+        if i % 2:
+            review.review(world.ctx, world.reviewer.actor, "demo", done["id"], "accept")
     exports_of_3_pages = _garbage_after_export(world, page=20)
     exports_of_30_pages = _garbage_after_export(world, page=2)
     assert exports_of_30_pages <= exports_of_3_pages

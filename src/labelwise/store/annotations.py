@@ -232,18 +232,22 @@ def insert_review(conn: Connection, *, annotation_id: int, reviewer_id: int, act
     ).scalar_one()
 
 
+# Built once: exports call it a page at a time, and a statement built per call (holding the page's ids)
+# leaves reference cycles that outlive the page while exports pause the cyclic collector.
+_REVIEWS_FOR = (
+    select(reviews.c.annotation_id, reviews.c.action, reviews.c.comment, reviews.c.result, reviews.c.created_at,
+           users.c.email.label("reviewer"))
+    .outerjoin(users, users.c.id == reviews.c.reviewer_id)
+    .where(reviews.c.annotation_id.in_(bindparam("ids", expanding=True)))
+    .order_by(reviews.c.id)
+)
+
+
 def reviews_for(conn: Connection, annotation_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     out: dict[int, list[dict[str, Any]]] = {}
     if not annotation_ids:
         return out
-    q = (
-        select(reviews.c.annotation_id, reviews.c.action, reviews.c.comment, reviews.c.result, reviews.c.created_at,
-               users.c.email.label("reviewer"))
-        .outerjoin(users, users.c.id == reviews.c.reviewer_id)
-        .where(reviews.c.annotation_id.in_(annotation_ids))
-        .order_by(reviews.c.id)
-    )
-    for row in conn.execute(q).mappings():
+    for row in conn.execute(_REVIEWS_FOR, {"ids": list(annotation_ids)}).mappings():
         out.setdefault(row["annotation_id"], []).append(dict(row))
     return out
 

@@ -20,7 +20,23 @@ from labelwise.cli.where import NoDatabase
 
 
 class _Group(TyperGroup):
-    """Turns domain and API errors raised by any command into a message and exit status 1."""
+    """Turns domain and API errors raised by any command into a message and exit status 1, and loads
+    ``labelwise qa`` only when it is asked for (or listed)."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        self._add_qa()
+        return super().list_commands(ctx)  # type: ignore[no-any-return]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name == "qa":
+            self._add_qa()
+        return super().get_command(ctx, cmd_name)
+
+    def _add_qa(self) -> None:
+        if "qa" not in self.commands:
+            qa = _qa_command()
+            if qa is not None:
+                self.add_command(qa, "qa")
 
     def invoke(self, ctx: Any) -> Any:
         from labelwise.client.errors import ApiError
@@ -63,26 +79,32 @@ app.add_typer(users.token_app, name="token")
 app.add_typer(projects.app, name="project")
 
 
-def _mount_qa() -> None:
-    """``labelwise qa``, when the QA commands are installed (``labelwise.cli.qa``)."""
+def _qa_command() -> Any:
+    """``labelwise qa`` as a click command, when the QA commands are installed (``labelwise.cli.qa``).
+
+    Loaded on demand: the QA library brings numpy, pandas, scipy and pyarrow (about 70 MB), which
+    ``labelwise serve`` would otherwise hold in the server process for nothing."""
     try:
         from labelwise.cli.qa import app as qa_app
     except ImportError as exc:
         if exc.name == "labelwise.cli.qa":
-            return
+            return None
         problem = f"labelwise qa is unavailable: {exc}"
 
-        @app.command("qa", help="Quality checks (unavailable: see the message when run).",
-                     context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
         def _qa_unavailable() -> None:
             print_error(problem)
             raise typer.Exit(1)
 
-        return
-    app.add_typer(qa_app, name="qa", help="Quality: agreement, aggregation, label errors, annotators.")
-
-
-_mount_qa()
+        fallback = typer.Typer(add_completion=False)
+        fallback.command("qa", help="Quality checks (unavailable: see the message when run).",
+                         context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+                         )(_qa_unavailable)
+        command = typer.main.get_command(fallback)
+        command.name = "qa"
+        return command
+    command = typer.main.get_command(qa_app)
+    command.name, command.help = "qa", "Quality: agreement, aggregation, label errors, annotators."
+    return command
 
 
 def main() -> None:

@@ -13,7 +13,8 @@ from labelwise.qa.aggregation import METHODS
 from labelwise.qa.agreement import METRICS
 
 app = typer.Typer(
-    help="Inter-annotator agreement and label aggregation (truth inference) on a CSV.", no_args_is_help=True
+    help="Inter-annotator agreement and label aggregation (truth inference) on a CSV.", no_args_is_help=True,
+    add_completion=False,
 )
 
 ITEM = typer.Option("item", "--item-col", help="Column naming the item.")

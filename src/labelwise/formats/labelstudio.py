@@ -30,7 +30,6 @@ from typing import Any
 from labelwise.formats.base import ExportReport, Pages, Record, dumps, item_key, records
 from labelwise.formats.images import image_size
 from labelwise.formats.labelstudio_attrs import attribute_results
-from labelwise.formats.labelstudio_brush import brush_value
 
 TYPES = {"choice": "choices", "multi_choice": "choices", "taxonomy": "taxonomy", "spans": "labels",
          "relations": "relation", "rating": "rating", "number": "number", "text": "textarea",
@@ -161,6 +160,8 @@ def _region(lab: Any, base: dict[str, Any], i: int, it: dict[str, Any], size: tu
         return [{**base, "id": rid, "value": {"points": pts, "closed": it.get("closed", True),
                                               "polygonlabels": [it["label"]]}}]
     if lab.kind == "mask":
+        from labelwise.formats.labelstudio_brush import brush_value  # numpy, loaded when a mask comes
+
         return [{**base, "id": rid, "value": brush_value(it["rle"], it["label"])}]
     if lab.kind == "keypoints":
         return [{**base, "id": f"{rid}-{kp}", "parentID": rid,

@@ -23,7 +23,6 @@ import ijson
 
 from labelwise.formats.base import FormatError, Record
 from labelwise.formats.labelstudio_attrs import read_attribute
-from labelwise.formats.labelstudio_brush import BrushRLEError, coco_rle
 
 
 def read_labelstudio(source: str | Path | IO[bytes], schema: Any) -> Iterator[Record]:
@@ -188,6 +187,8 @@ def _region(lab: Any, it: dict[str, Any], v: dict[str, Any], out: dict[str, Any]
         obj = {"points": [[px(x, w), px(y, h)] for x, y in v["points"]], "closed": v.get("closed", True),
                "label": _one(v, "polygonlabels", name, at)}
     elif lab.kind == "mask":
+        from labelwise.formats.labelstudio_brush import BrushRLEError, coco_rle  # numpy, loaded when a mask comes
+
         label = _one(v, "brushlabels", name, at)
         try:
             obj = {"rle": coco_rle(v, w, h), "label": label}

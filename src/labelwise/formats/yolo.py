@@ -28,7 +28,6 @@ from typing import IO, Any
 
 import yaml
 
-from labelwise.formats import contours
 from labelwise.formats.base import ExportReport, FormatError, Pages, Record, item_key, pick_labels, records
 from labelwise.formats.final import final_results
 from labelwise.formats.folder import Entry, Folder
@@ -124,6 +123,8 @@ def _line(task: str, lab: Any, item: dict[str, Any], w: float, h: float, report:
 
 def _mask_lines(lab: Any, item: dict[str, Any], report: ExportReport, key: str) -> list[str]:
     """A mask as its outline polygons, one line per 4-connected part (normalised by the mask's size)."""
+    from labelwise.formats import contours  # numpy, loaded when a mask comes
+
     mask = contours.to_mask(item["rle"])
     h, w = mask.shape
     outer, holes = contours.outlines(mask)
@@ -245,6 +246,8 @@ def _parse(line: str, classes: dict[int, list[tuple[Any, str]]], pose: bool, w: 
                                          f"got {len(nums)}")
         points = [[nums[j] * w, nums[j + 1] * h] for j in range(0, len(nums), 2)]
         if lab.kind == "mask":  # pixel corners, as the writer traced them: the pixels inside, exactly
+            from labelwise.formats import contours  # numpy, loaded when a mask comes
+
             size = [round(h), round(w)]
             corners = [(round(x, 3), round(y, 3)) for x, y in points]
             item = {"rle": {"counts": contours.to_runs(contours.fill([corners], *size)), "size": size}}

@@ -12,7 +12,6 @@ from typing import Any
 
 from labelwise.domain.permissions import Action, Actor
 from labelwise.errors import Invalid, NotFound
-from labelwise.services import media_views
 from labelwise.services.access import open_project
 from labelwise.services.context import Context
 from labelwise.services.media import Readable
@@ -35,6 +34,14 @@ def media_file(ctx: Context, actor: Actor, ref: int | str, key: str) -> Readable
     return ctx.media.readable(key)
 
 
+def _views() -> Any:
+    """:mod:`labelwise.services.media_views`, imported on first use: it brings numpy (about 14 MB), which a
+    server that never draws a waveform, a chart or a tile need not hold."""
+    from labelwise.services import media_views
+
+    return media_views
+
+
 def _expect(row: dict[str, Any], kind: str) -> None:
     if row["kind"] != kind:
         raise Invalid(f"media {row['key']!r} is {row['kind']}, not {kind}")
@@ -42,19 +49,19 @@ def _expect(row: dict[str, Any], kind: str) -> None:
 
 def display_file(ctx: Context, actor: Actor, ref: int | str, key: str) -> Readable:
     _expect(media_ref(ctx, actor, ref, key), "image")
-    return ctx.media.readable_file(media_views.display_image(ctx.media, key))
+    return ctx.media.readable_file(_views().display_image(ctx.media, key))
 
 
 def tile_file(ctx: Context, actor: Actor, ref: int | str, key: str, *, level: int, col: int, row: int) -> Readable:
     _expect(media_ref(ctx, actor, ref, key), "image")
-    return ctx.media.readable_file(media_views.tile(ctx.media, key, level, col, row))
+    return ctx.media.readable_file(_views().tile(ctx.media, key, level, col, row))
 
 
 def peaks(ctx: Context, actor: Actor, ref: int | str, key: str, **window: Any) -> dict[str, Any]:
     _expect(media_ref(ctx, actor, ref, key), "audio")
-    return media_views.peaks(ctx.media, key, **window)
+    return _views().peaks(ctx.media, key, **window)
 
 
 def series(ctx: Context, actor: Actor, ref: int | str, key: str, **window: Any) -> dict[str, Any]:
     _expect(media_ref(ctx, actor, ref, key), "timeseries")
-    return media_views.series(ctx.media, key, **window)
+    return _views().series(ctx.media, key, **window)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -26,8 +27,20 @@ def start(app: str, *, env: dict[str, str], workers: int = 1, factory: bool = Tr
            "warning", "--no-access-log", "--workers", str(workers)]
     if factory:
         cmd.append("--factory")
+    return _started(cmd, env, port, app)
+
+
+def start_serve(args: list[str], *, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """``labelwise serve`` itself, as a user starts it (its job thread included unless ``env`` says 0)."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "labelwise", "serve", *args, "--host", "127.0.0.1", "--port", str(port)]
+    return _started(cmd, {"LABELWISE_JOB_WORKERS": "1", **(env or {})}, port, "labelwise serve",
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _started(cmd: list[str], env: dict[str, str], port: int, app: str, **popen: Any) -> tuple[subprocess.Popen, str]:
     full_env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + str(ROOT / "bench"), **env}
-    proc = subprocess.Popen(cmd, env=full_env)
+    proc = subprocess.Popen(cmd, env=full_env, **popen)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -97,6 +97,10 @@ def main() -> None:
                       f"{got['server_cpu_ms']:.2f} ms per annotation, errors "
                       f"{got['errors']}, handed to two {got['double_handed']}, load {os.getloadavg()[0]:.1f}",
                       flush=True)
+    if args.pg:  # the children's database (made by the tree's own bench_core.fresh_pg)
+        from bench_core import PG_ADMIN, drop_pg
+
+        drop_pg(PG_ADMIN.rsplit("/", 1)[0] + "/lw_bench_annotate_ab")
     for rev, runs in results.items():
         rates = [r["rate"] for r in runs]
         shares = [r["rate"] / r["ceiling"] for r in runs]

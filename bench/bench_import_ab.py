@@ -122,6 +122,10 @@ def main() -> None:
                 print(f"round {round_ + 1} {rev}: HTTP {got['rate']:,.0f} items/s (server CPU {got['cpu_us']:.1f} us"
                       f" an item), CLI {got['cli_rate']:,.0f} items/s (CPU {got['cli_cpu_us']:.1f} us),"
                       f" executemany {got['ceiling']:,.0f}", flush=True)
+    if args.pg:  # the children's database (made by the tree's own bench_core.fresh_pg)
+        from bench_core import PG_ADMIN, drop_pg
+
+        drop_pg(PG_ADMIN.rsplit("/", 1)[0] + "/lw_bench_import_ab")
     for rev, runs in results.items():
         rates = [r["rate"] for r in runs]
         shares = ", ".join(f"{r['rate'] / r['ceiling']:.0%}" for r in runs)

@@ -16,6 +16,7 @@ from labelwise.api.responses import JSON
 from labelwise.api.routes import auth, comments, data, jobs, media, projects, quality, tasks
 from labelwise.config import Settings
 from labelwise.errors import LabelwiseError
+from labelwise.services import imports
 from labelwise.services.context import Context
 from labelwise.services.setup import prepare
 
@@ -99,5 +100,6 @@ def tune_gc() -> None:
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` worker processes: settings come from LABELWISE_* variables."""
     app = create_app(Settings(), migrate=False)
+    imports.prepare_index_queue(app.state.ctx)
     tune_gc()
     return app

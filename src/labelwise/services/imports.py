@@ -157,6 +157,15 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
     return report
 
 
+def prepare_index_queue(ctx: Context) -> None:
+    """SQLite: load and open now the job queue that imports hand their text index catch-up to, so that a
+    server process's first import does not pay for it (huey loads redis and psycopg: about 0.1 s)."""
+    if ctx.settings.is_sqlite:
+        from labelwise.jobs import queue_for
+
+        queue_for(ctx.settings)
+
+
 def _index_later(ctx: Context) -> None:
     """SQLite: the new items wait in the text index's backlog (searched by a scan, so results are exact);
     a background job indexes them. If the queue cannot take it, the next worker to start drains them."""

@@ -18,7 +18,7 @@ from labelwise.formats.conll import read_conll, write_conll
 from labelwise.formats.stored import StoredPage
 
 from .conftest import stream
-from .test_coco_fast import STYLES, lean_record, stored_page
+from .stored_pages import STYLES, general_and_fast
 
 SCHEMA = parse_schema({
     "fields": {"text": "text", "title": "text"},
@@ -94,19 +94,7 @@ def items(draw: Any) -> dict[str, Any]:
 
 def both(pages: list[list[dict[str, Any]]], **options: Any) -> tuple[Any, Any]:
     """(bytes or exception type, report) of the general path, then of the fast path."""
-    out = []
-    for fast in (False, True):
-        report, first_id, given_pages = ExportReport(), 1, []
-        for page in pages:
-            given_pages.append(stored_page(first_id, page) if fast
-                               else [lean_record(first_id + i, item) for i, item in enumerate(page)])
-            first_id += len(page)
-        try:
-            got: Any = b"".join(write_conll(given_pages, SCHEMA, report, **options))
-        except Exception as exc:  # the general path's error must be the fast path's too
-            got = type(exc)
-        out.append((got, report.to_dict()))
-    return out[0], out[1]
+    return general_and_fast(write_conll, SCHEMA, pages, **options)
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

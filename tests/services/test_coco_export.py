@@ -11,15 +11,13 @@ import io
 import json
 from typing import Any
 
-import orjson
 from pycocotools.coco import COCO
-from sqlalchemy import text
 
-from labelwise.domain.permissions import Action
 from labelwise.formats import registry
-from labelwise.services import exports, imports, projects, review, snapshots
-from labelwise.services.access import open_project
+from labelwise.services import exports, snapshots
 from labelwise.store.items import ItemFilter
+
+from .fast_path_projects import reviewed_project, set_result
 
 SCHEMA = {"fields": {"image": "image"}, "labels": [
     {"name": "boxes", "kind": "bbox", "field": "image", "options": ["cat", "dog"]},
@@ -58,32 +56,15 @@ def _rows(world: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def _set_result(conn: Any, annotation_id: int, stored: str) -> None:
-    """Store ``stored`` as the annotation's result text, as it is (not as the app would write it)."""
-    value = "CAST(:t AS JSON)" if conn.dialect.name == "postgresql" else ":t"
-    conn.execute(text(f"UPDATE annotations SET result = {value} WHERE id = :id"), {"t": stored, "id": annotation_id})
-
-
 def _project(world: Any) -> Any:
-    ctx, admin, manager = world.ctx, world.admin.actor, world.manager.actor
-    projects.create_project(ctx, admin, name="img", schema=SCHEMA)
-    for role in ("manager", "reviewer", "annotator", "annotator2"):
-        projects.add_member(ctx, admin, "img", email=world.member(role).actor.email,
-                            role="annotator" if role.startswith("annotator") else role)
-    body = b"\n".join(orjson.dumps(row) for row in _rows(world))
-    imports.import_stream(ctx, manager, "img", io.BytesIO(body), "jsonl", labels="annotations")
-    with ctx.db.read() as conn:
-        access = open_project(ctx, conn, manager, "img", Action.manage)
-    records = {r["key"]: r for page in exports.iter_records(ctx, access, ItemFilter()) for r in page}
-    review.review(ctx, world.reviewer.actor, "img", records["accepted"]["annotations"][0]["id"], "accept")
-    review.review(ctx, world.reviewer.actor, "img", records["corrected"]["annotations"][1]["id"], "correct",
-                  result={"boxes": [_box(8, "dog")]})
+    access, records = reviewed_project(world, "img", SCHEMA, _rows(world), {"boxes": [_box(8, "dog")]})
+    ctx = world.ctx
     with ctx.db.write() as conn:  # the app writes floats; older rows and other writers may hold ints, spaces
-        _set_result(conn, records["plain1"]["annotations"][0]["id"],
-                    json.dumps({"boxes": [{"x": 1, "y": 2, "width": 30, "height": 4.5, "label": "dog"}]}))
-        _set_result(conn, records["plain2"]["annotations"][0]["id"],
-                    json.dumps({"boxes": [_box(1e16), _box(-0.0), _box(0.1 + 0.2)]}, separators=(", ", " : ")))
-        _set_result(conn, records["plain3"]["annotations"][0]["id"], "null")
+        set_result(conn, records["plain1"]["annotations"][0]["id"],
+                   json.dumps({"boxes": [{"x": 1, "y": 2, "width": 30, "height": 4.5, "label": "dog"}]}))
+        set_result(conn, records["plain2"]["annotations"][0]["id"],
+                   json.dumps({"boxes": [_box(1e16), _box(-0.0), _box(0.1 + 0.2)]}, separators=(", ", " : ")))
+        set_result(conn, records["plain3"]["annotations"][0]["id"], "null")
     return access
 
 

@@ -6,19 +6,15 @@ enough to cut an item's annotations."""
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
-import orjson
-from sqlalchemy import text
-
-from labelwise.domain.permissions import Action
 from labelwise.formats import registry
 from labelwise.formats.base import ExportReport
-from labelwise.services import exports, imports, projects, review, snapshots
-from labelwise.services.access import open_project
+from labelwise.services import exports, snapshots
 from labelwise.store.items import ItemFilter
+
+from .fast_path_projects import reviewed_project, set_result, set_stored
 
 SCHEMA = {"fields": {"text": "text"}, "labels": [
     {"name": "entities", "kind": "spans", "field": "text", "options": ["PER", "ORG", "LOC"]},
@@ -56,33 +52,15 @@ def _rows(world: Any) -> list[dict[str, Any]]:
             row("notext", "its text is replaced", {"people": []})]
 
 
-def _set_result(conn: Any, annotation_id: int, stored: str) -> None:
-    """Store ``stored`` as the annotation's result text, as it is (not as the app would write it)."""
-    value = "CAST(:t AS JSON)" if conn.dialect.name == "postgresql" else ":t"
-    conn.execute(text(f"UPDATE annotations SET result = {value} WHERE id = :id"), {"t": stored, "id": annotation_id})
-
-
 def _project(world: Any) -> Any:
-    ctx, admin, manager = world.ctx, world.admin.actor, world.manager.actor
-    projects.create_project(ctx, admin, name="ner", schema=SCHEMA)
-    for role in ("manager", "reviewer", "annotator", "annotator2"):
-        projects.add_member(ctx, admin, "ner", email=world.member(role).actor.email,
-                            role="annotator" if role.startswith("annotator") else role)
-    body = b"\n".join(orjson.dumps(row) for row in _rows(world))
-    imports.import_stream(ctx, manager, "ner", io.BytesIO(body), "jsonl", labels="annotations")
-    with ctx.db.read() as conn:
-        access = open_project(ctx, conn, manager, "ner", Action.manage)
-    records = {r["key"]: r for page in exports.iter_records(ctx, access, ItemFilter()) for r in page}
-    review.review(ctx, world.reviewer.actor, "ner", records["accepted"]["annotations"][0]["id"], "accept")
-    review.review(ctx, world.reviewer.actor, "ner", records["corrected"]["annotations"][1]["id"], "correct",
-                  result={"entities": [{"start": 5, "end": 11, "label": "PER"}]})
+    access, records = reviewed_project(world, "ner", SCHEMA, _rows(world),
+                                       {"entities": [{"start": 5, "end": 11, "label": "PER"}]})
+    ctx = world.ctx
     with ctx.db.write() as conn:  # older rows and other writers may hold JSON with spaces, or null
-        _set_result(conn, records["plain1"]["annotations"][0]["id"],
-                    json.dumps({"entities": [{"label": "PER", "end": 12, "start": 0}]}, separators=(", ", " : ")))
-        _set_result(conn, records["plain2"]["annotations"][0]["id"], "null")
-        value = "CAST(:t AS JSON)" if conn.dialect.name == "postgresql" else ":t"
-        conn.execute(text(f"UPDATE item_payloads SET data = {value} WHERE item_id = :id"),
-                     {"t": '{"text": 12}', "id": records["notext"]["id"]})
+        set_result(conn, records["plain1"]["annotations"][0]["id"],
+                   json.dumps({"entities": [{"label": "PER", "end": 12, "start": 0}]}, separators=(", ", " : ")))
+        set_result(conn, records["plain2"]["annotations"][0]["id"], "null")
+        set_stored(conn, "item_payloads", "data", "item_id", records["notext"]["id"], '{"text": 12}')
     return access
 
 

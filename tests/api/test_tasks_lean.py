@@ -61,6 +61,8 @@ def test_submit_path_is_checked(world: Any, task: int, path: str, detail: str) -
 @pytest.mark.parametrize(("content", "detail", "loc"), [
     (b'{"result": {"sentiment": "positive"}', "body: Invalid JSON: EOF while parsing an object at line 1 column 36",
      ["body"]),
+    (b"", "body: Field required", ["body"]),
+    (b" \n", "body: Field required", ["body"]),
     (b'{"result": ["positive"]}', "body.result: Input should be an object", ["body", "result"]),
     (b'{"result": {}, "extra": 1}', "body.extra: Extra inputs are not permitted", ["body", "extra"]),
     (b'{"lead_time": 1}', "body.result: Field required", ["body", "result"]),

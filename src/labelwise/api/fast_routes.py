@@ -54,8 +54,11 @@ def _located(exc: ValidationError, where: tuple[str | int, ...]) -> list[dict[st
 
 
 async def _submission(request: Request) -> Submission:
+    body = await request.body()
+    if not body.strip():  # as FastAPI answers a missing body (not "Invalid JSON: EOF")
+        raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}])
     try:
-        return Submission.model_validate_json(await request.body())
+        return Submission.model_validate_json(body)
     except ValidationError as exc:
         raise RequestValidationError(_located(exc, ("body",))) from None
 

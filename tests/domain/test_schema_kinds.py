@@ -284,6 +284,7 @@ def test_masks() -> None:
             {"label": "sky", "rle": {"counts": [-1, 5001], "size": [50, 100]}},
             {"label": "sky", "rle": {"counts": [5000], "size": [50]}},
             {"label": "sky", "rle": [5000]},
+            {"label": "sky", "rle": {"counts": [20_000 * 20_000], "size": [20_000, 20_000]}},
         ],
     )
     assert has(errs, ["brush", 0, "rle", "counts"], "add up to 4000, but a 50x100 mask has 5000 pixels")
@@ -292,6 +293,8 @@ def test_masks() -> None:
     assert has(errs, ["brush", 3, "rle", "counts"], "non-negative")
     assert has(errs, ["brush", 4, "rle", "size"], "[height, width]")
     assert has(errs, ["brush", 5, "rle"], "must be an object")
+    assert has(errs, ["brush", 6, "rle", "size"],
+               "a 20000x20000 mask has 400,000,000 pixels, more than the 268,435,456 a mask may have")
 
 
 # ---- time ---------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from labelwise.domain.kinds.pose import MAX_MASK_PIXELS
 from labelwise.formats.contours import to_mask, to_runs
 
 WORD_BITS = 8
@@ -194,6 +195,9 @@ def coco_rle(value: dict[str, Any], width: Any, height: Any) -> dict[str, Any]:
     w, h = _whole(width), _whole(height)
     if w is None or h is None:
         raise BrushRLEError(f"original_width/height must be positive whole numbers; got {width!r}x{height!r}")
+    if w * h > MAX_MASK_PIXELS:  # checked before anything is decoded
+        raise BrushRLEError(f"an image of {w}x{h} has {w * h:,} pixels, more than the {MAX_MASK_PIXELS:,} a mask may "
+                            "have")
     return {"counts": to_runs(rle_mask(value["rle"], w, h)), "size": [h, w]}
 
 

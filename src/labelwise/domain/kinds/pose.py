@@ -66,6 +66,11 @@ class KeypointsLabel(RegionLabel):
         return {"points": out}
 
 
+#: the most pixels a mask may cover (16,384 x 16,384): exports and imports decode masks to one byte a
+#: pixel, so a mask claiming a far larger image would take gigabytes to write out
+MAX_MASK_PIXELS = 2**28
+
+
 class MaskLabel(RegionLabel):
     """Brush masks ``{label, rle: {counts, size: [height, width]}}`` in COCO run-length encoding: ``counts``
     is a list of run lengths (column-major, starting with a background run that may be 0) or the compressed
@@ -98,6 +103,11 @@ class MaskLabel(RegionLabel):
             return {"rle": rle}
         mh, mw = dims
         assert mh is not None and mw is not None
+        if mh * mw > MAX_MASK_PIXELS:
+            self.err(errs, [*at, "size"],
+                     f"a {mh}x{mw} mask has {mh * mw:,} pixels, more than the {MAX_MASK_PIXELS:,} a mask may have",
+                     size)
+            return {"rle": rle}
         if w is not None and h is not None and (mh, mw) != (h, w):
             self.err(
                 errs,

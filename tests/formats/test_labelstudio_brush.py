@@ -172,6 +172,8 @@ def _task(value: dict[str, Any], width: Any = 1, height: Any = 1) -> bytes:
     (_task({"format": "rle", "brushlabels": ["sky"]}), "value.rle is missing"),
     (_task({"format": "rle", "rle": MASKS[0]["rle"], "brushlabels": ["sky"]}, 0.5, 1),
      "original_width/height must be positive whole numbers"),
+    (_task({"format": "rle", "rle": [0, 0, 0], "brushlabels": ["sky"]}, 100_000, 100_000),
+     "an image of 100000x100000 has 10,000,000,000 pixels, more than the 268,435,456 a mask may have"),
     (_task({"format": "rle", "rle": MASKS[0]["rle"], "brushlabels": ["sky", "car"]}),
      "value.brushlabels must be a list of one label"),
 ])

@@ -97,9 +97,16 @@ def tune_gc() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def app_from_env() -> FastAPI:
-    """Factory for ``uvicorn --factory`` worker processes: settings come from LABELWISE_* variables."""
-    app = create_app(Settings(), migrate=False)
-    imports.prepare_index_queue(app.state.ctx)
+def server_app(ctx: Context) -> FastAPI:
+    """The app of a server process (``labelwise serve``, a uvicorn worker): built on ``ctx``, with what the
+    first requests would otherwise pay for loaded now (the job queue imports hand their text index to),
+    then the cycle collector tuned (:func:`tune_gc`: last, so that all of it is frozen)."""
+    app = create_app(ctx=ctx)
+    imports.prepare_index_queue(ctx)
     tune_gc()
     return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` worker processes: settings come from LABELWISE_* variables."""
+    return server_app(prepare(Settings(), migrate=False))

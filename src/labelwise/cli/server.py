@@ -51,12 +51,10 @@ def _serve(ctx: Any, settings: Settings, *, host: str, port: int, workers: int) 
     import uvicorn
 
     if workers <= 1:
-        from labelwise.api.app import create_app, tune_gc
+        from labelwise.api.app import server_app
 
         try:
-            app = create_app(ctx=ctx)
-            tune_gc()
-            uvicorn.run(app, host=host, port=port, log_level="info")
+            uvicorn.run(server_app(ctx), host=host, port=port, log_level="info")
         finally:
             ctx.close()
         return

@@ -79,11 +79,13 @@ class ImportReport:
 
 
 def _compact(values: Sequence[int]) -> Sequence[int]:
-    """Increasing numbers as a range when they are consecutive, else as an array of 8 bytes each."""
-    if isinstance(values, range):
-        return values
-    consecutive = range(values[0], values[0] + len(values)) if values else range(0)
-    return consecutive if list(consecutive) == list(values) else array("q", values)
+    """Strictly increasing numbers as a range when they are consecutive (then the last is the first plus
+    their count less one), else as an array of 8 bytes each."""
+    if isinstance(values, range) or not values:
+        return values if values else range(0)
+    if values[-1] - values[0] == len(values) - 1:
+        return range(values[0], values[-1] + 1)
+    return array("q", values)
 
 
 def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row], *, source: str = "",

@@ -24,7 +24,7 @@ from labelwise.domain.permissions import Actor
 from labelwise.services import auth, projects
 from labelwise.services.setup import prepare
 from labelwise.store.clock import now
-from labelwise.store.tables import annotations, imports, items
+from labelwise.store.tables import VISIBLE, annotations, imports, items
 from tests.live_server import LiveServer, postgres_database
 
 pytestmark = pytest.mark.slow
@@ -83,12 +83,12 @@ def test_sigkill_during_import_leaves_no_half_import(live) -> None:
     while staged == 0 and time.monotonic() < deadline:  # wait until batches are being written
         time.sleep(0.05)
         with db.read() as conn:
-            staged = conn.execute(select(func.count()).select_from(items).where(items.c.state == "importing")).scalar()
+            staged = conn.execute(select(func.count()).select_from(items).where(items.c.import_id.is_not(None))).scalar()
     assert staged > 0, "the import never started writing"
     server.kill()
     sender.join()
     with db.read() as conn:
-        visible = conn.execute(select(func.count()).select_from(items).where(items.c.state != "importing")).scalar()
+        visible = conn.execute(select(func.count()).select_from(items).where(VISIBLE)).scalar()
     assert visible == 0  # staged rows were never visible, even before any clean-up
 
     server.start()  # start-up discards the dead process's import

@@ -1,6 +1,7 @@
 """Import items from files or records: streamed, validated, written in batches, published at once.
 
-Rows are written in batches (one transaction each) as *staged* items that nobody can see. Only
+Rows are written in batches (one transaction each) as *staged* items that nobody can see (they carry
+the import's id, and stay out of the visible-item indexes: see ``store.tables.VISIBLE``). Only
 when every row has been read does one last transaction write the last batch and publish them all;
 without labels, the last batch (an import's only one, for a small import) is written visible in that
 one transaction, so that only the batches before it are published by an update. A bad row (unparsable, or
@@ -126,8 +127,8 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
                 report.invalid += 1
                 report.add_error(number, f"cannot read this row: {exc}")
         # The last batch and the publishing in one transaction. Without labels the last batch is written
-        # visible at once: nobody sees it before this commit, so staging it would only move it again (the
-        # publishing update costs about as much as the insert). With labels, publishing settles its states.
+        # visible at once: nobody sees it before this commit, so staging it would only rewrite its rows
+        # again. With labels, publishing settles its states.
         visible = labels is None
         with ctx.db.write() as conn:
             _write_batch(conn, access, import_id, batch, report, skip_invalid, version, labels, actor.id,

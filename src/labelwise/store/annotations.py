@@ -13,7 +13,7 @@ from sqlalchemy import Connection, and_, bindparam, case, exists, func, insert, 
 
 from labelwise.store.clock import now
 from labelwise.store.prepared import Prepared
-from labelwise.store.tables import annotations, items, reviews, users
+from labelwise.store.tables import VISIBLE, annotations, items, reviews, users
 
 
 def live_leases(item_id_col: Any, at: datetime | Any, *, other_than: int | Any | None = None) -> Any:
@@ -57,6 +57,7 @@ def _pick_statement(*, for_update: bool) -> Any:
         select(items.c.id)
         .where(
             items.c.project_id == bindparam("project_id"),
+            VISIBLE,
             items.c.is_open.is_(True),
             ~mine,
             # open past the overlap (dynamic overlap after a disagreement): room for one more
@@ -217,7 +218,8 @@ def review_queue(conn: Connection, project_id: int, *, after: int, limit: int) -
     """Item ids with submitted, unreviewed annotations, oldest first."""
     q = (
         select(items.c.id)
-        .where(items.c.project_id == project_id, items.c.state.in_(["annotated", "in_review"]), items.c.id > after)
+        .where(items.c.project_id == project_id, VISIBLE, items.c.state.in_(["annotated", "in_review"]),
+               items.c.id > after)
         .order_by(items.c.id)
         .limit(limit)
     )

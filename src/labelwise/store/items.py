@@ -29,7 +29,16 @@ from labelwise.store import search
 from labelwise.store.bulk import insert_rows, json_value, time_value
 from labelwise.store.clock import now
 from labelwise.store.prepared import Prepared
-from labelwise.store.tables import annotations, gold_answers, imports, item_payloads, items, predictions, users
+from labelwise.store.tables import (
+    VISIBLE,
+    annotations,
+    gold_answers,
+    imports,
+    item_payloads,
+    items,
+    predictions,
+    users,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,23 +124,23 @@ _PAYLOADS_FROM_JSON = "INSERT INTO item_payloads (item_id, data, meta) SELECT ? 
 def insert_items(conn: Connection, *, project_id: int, import_id: int, batch: ItemRows,
                  visible: bool = False) -> Sequence[int]:
     """Write a batch of items with their payloads and predictions; their ids in order. Staged
-    (invisible until ``publish_import``) unless ``visible``: the caller's transaction then publishes
-    them by committing. No key may hold a NUL (see ``existing_keys``)."""
+    (invisible until ``publish_import``: they carry the import's id) unless ``visible``: the caller's
+    transaction then publishes them by committing. No key may hold a NUL (see ``existing_keys``)."""
     n = len(batch.keys)
     if not n:
         return []
     at = now()
     stamp = time_value(conn, at)
     ids = allocate_ids(conn, n)
-    state, is_open, staged_by = ("new", True, None) if visible else ("importing", False, import_id)
+    staged_by = None if visible else import_id
     sqlite = conn.dialect.name == "sqlite"
     sort_key = batch.sort_keys[0]
     if sqlite and batch.sort_keys.count(sort_key) == n:
-        conn.exec_driver_sql(_ITEMS_FROM_JSON, (ids[0], project_id, state, is_open, sort_key, staged_by, stamp, stamp,
+        conn.exec_driver_sql(_ITEMS_FROM_JSON, (ids[0], project_id, "new", True, sort_key, staged_by, stamp, stamp,
                                                 json_value(batch.keys)))
     else:  # a queue position per item (random or uncertainty ordering)
         insert_rows(conn, items, ITEM_INSERT,
-                    [(i, project_id, key, state, is_open, sort, 0, staged_by, stamp, stamp)
+                    [(i, project_id, key, "new", True, sort, 0, staged_by, stamp, stamp)
                      for i, key, sort in zip(ids, batch.keys, batch.sort_keys, strict=True)])
     if sqlite and batch.meta.count(None) == n:
         conn.exec_driver_sql(_PAYLOADS_FROM_JSON, (ids[0], json_value(batch.data)))
@@ -173,11 +182,12 @@ ITEM_INSERT = ("id", "project_id", "key", "state", "is_open", "sort_key", "n_sub
 def publish_import(conn: Connection, import_id: int, report: dict[str, Any], *, settled: bool = False,
                    staged: tuple[int, int] | None = None) -> None:
     """Make a finished import's items visible, all at once: those ``staged`` (between these ids), if any
-    were (its ids only: no walk through the other items of the database). With ``settled``,
+    were (its ids only: no walk through the other items of the database). They were written new and open:
+    publishing clears their import id, which enters them into the visible-item indexes. With ``settled``,
     items that came with submitted annotations (``n_submitted``) keep the openness their batch decided
     (dynamic overlap, ``quality.settle_many``) and get the state it implies: in progress while open, else
     annotated."""
-    values: dict[str, Any] = {"state": "new", "is_open": True, "import_id": None}
+    values: dict[str, Any] = {"import_id": None}
     if settled:
         values["state"] = case((items.c.n_submitted == 0, "new"), (items.c.is_open, "in_progress"),
                                else_="annotated")
@@ -214,7 +224,7 @@ class ItemFilter:
 
 def _conditions(project_id: int, f: ItemFilter, dialect: str = "") -> list[ColumnElement[bool]]:
     """The filter as conditions on ``items``; with the ``dialect``, a text search may use the text index."""
-    conds: list[ColumnElement[bool]] = [items.c.project_id == project_id, items.c.state != "importing"]
+    conds: list[ColumnElement[bool]] = [items.c.project_id == project_id, VISIBLE]
     if f.state:
         conds.append(items.c.state == f.state)
     if f.ids is not None:
@@ -278,15 +288,14 @@ def count_items(conn: Connection, project_id: int, f: ItemFilter) -> int:
 
 
 def counts_by_state(conn: Connection, project_id: int) -> dict[str, int]:
-    q = select(items.c.state, func.count()).where(items.c.project_id == project_id).group_by(items.c.state)
-    return {state: n for state, n in conn.execute(q) if state != "importing"}
+    q = select(items.c.state, func.count()).where(items.c.project_id == project_id, VISIBLE).group_by(items.c.state)
+    return dict(conn.execute(q).all())
 
 
 _ITEM_DETAIL_QUERY = (
     select(*ITEM_COLUMNS, items.c.is_open, item_payloads.c.data, item_payloads.c.meta)
     .join(item_payloads, item_payloads.c.item_id == items.c.id)
-    .where(items.c.id == bindparam("item_id"), items.c.project_id == bindparam("project_id"),
-           items.c.state != "importing")
+    .where(items.c.id == bindparam("item_id"), items.c.project_id == bindparam("project_id"), VISIBLE)
 )
 # Prepared statements (store/prepared.py): every submission reads its item this way
 _ITEM_DETAIL = Prepared(_ITEM_DETAIL_QUERY)
@@ -364,5 +373,5 @@ def reopen_for_overlap(conn: Connection, project_id: int, overlap: int) -> None:
         (~short & (items.c.n_submitted > 0) & items.c.state.in_(["new", "in_progress"]), "annotated"),
         else_=items.c.state,
     )
-    conn.execute(update(items).where(items.c.project_id == project_id, items.c.state != "importing", ~gold)
+    conn.execute(update(items).where(items.c.project_id == project_id, VISIBLE, ~gold)
                  .values(is_open=short, state=state))

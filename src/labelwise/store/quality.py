@@ -15,7 +15,7 @@ from sqlalchemy import Connection, String, and_, bindparam, delete, exists, func
 
 from labelwise.store.clock import now
 from labelwise.store.prepared import Prepared
-from labelwise.store.tables import annotations, final_labels, gold_answers, items, members, users
+from labelwise.store.tables import VISIBLE, annotations, final_labels, gold_answers, items, members, users
 
 # --- gold ------------------------------------------------------------------------------------------
 
@@ -28,7 +28,7 @@ _MINE = exists().where(
 _PICK_GOLD = (
     select(items.c.id)
     .join(gold_answers, gold_answers.c.item_id == items.c.id)
-    .where(gold_answers.c.project_id == bindparam("project_id"), items.c.state != "importing", ~_MINE)
+    .where(gold_answers.c.project_id == bindparam("project_id"), VISIBLE, ~_MINE)
     .order_by(items.c.id)
     .limit(1)
 )
@@ -242,7 +242,7 @@ def review_sample_queue(conn: Connection, project_id: int, share: float, forced:
                              .order_by(items.c.review_priority.desc()).offset(k - 1).limit(1)).scalar_one()
     q = (
         select(items.c.id)
-        .where(items.c.project_id == project_id, items.c.state.in_(["annotated", "in_review"]),
+        .where(items.c.project_id == project_id, VISIBLE, items.c.state.in_(["annotated", "in_review"]),
                items.c.review_priority >= floor, items.c.id > after)
         .order_by(items.c.id)
         .limit(limit)

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, bindparam, select
 
 from labelwise.store.items import ITEM_COLUMNS
 from labelwise.store.prepared import Prepared
-from labelwise.store.tables import item_payloads, items, predictions
+from labelwise.store.tables import VISIBLE, item_payloads, items, predictions
 
 # One row per prediction (or one row with empty prediction columns): the item, its payload and its
 # predictions in one statement instead of two.
@@ -23,8 +23,7 @@ _TASK_ITEM = Prepared(
            predictions.c.result.label("prediction"))
     .join(item_payloads, item_payloads.c.item_id == items.c.id)
     .outerjoin(predictions, predictions.c.item_id == items.c.id)
-    .where(items.c.id == bindparam("item_id"), items.c.project_id == bindparam("project_id"),
-           items.c.state != "importing")
+    .where(items.c.id == bindparam("item_id"), items.c.project_id == bindparam("project_id"), VISIBLE)
     .order_by(predictions.c.id)
 )
 _PREDICTION_COLUMNS = ("prediction_id", "model", "score", "prediction")

@@ -1,0 +1,153 @@
+"""Items of a running import are invisible to every read until it publishes them: staged, they are written
+with the state they will have, carry the import's id and are left out of the visible-item indexes
+(ix_items_queue, ix_items_state), which publishing enters them into. On SQLite the reads still use
+those indexes, counts without reading a row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import orjson
+import pytest
+from sqlalchemy import event, func, select
+
+from labelwise.errors import NotFound
+from labelwise.services import annotation, browse, exports, imports, review
+from labelwise.store import annotations as annotation_rows
+from labelwise.store import items as item_rows
+from labelwise.store.tables import items
+from tests.conftest import World
+
+
+class _PausingFile:
+    """JSONL lines that call ``at_line`` before handing out line ``pause`` (the rows before it are
+    written by then, in staged batches when the batch size is small)."""
+
+    def __init__(self, lines: list[bytes], pause: int, at_line: Callable[[], None]) -> None:
+        self.lines, self.pause, self.at_line = lines, pause, at_line
+
+    def __iter__(self) -> Iterator[bytes]:
+        for number, line in enumerate(self.lines, start=1):
+            if number == self.pause:
+                self.at_line()
+            yield line
+
+
+def _staged_ids(world: World) -> list[int]:
+    with world.ctx.db.read() as conn:
+        return list(conn.execute(select(items.c.id).where(items.c.import_id.is_not(None))).scalars())
+
+
+def _nothing_visible(world: World) -> dict[str, Any]:
+    """What every read of the project shows, asserting it shows no item."""
+    ctx, manager, annotator = world.ctx, world.manager.actor, world.annotator.actor
+    staged = _staged_ids(world)
+    counts = browse.count_items(ctx, manager, "demo")
+    assert counts["total"] == 0 and set(counts["by_state"].values()) == {0}
+    for state in ("new", "in_progress", "annotated"):
+        assert browse.count_items(ctx, manager, "demo", state=state)["total"] == 0
+    assert browse.list_items(ctx, manager, "demo", with_total=True) == {"items": [], "next": None, "total": 0}
+    assert browse.list_items(ctx, manager, "demo", text="row")["items"] == []
+    assert review.review_queue(ctx, world.reviewer.actor, "demo") == []
+    assert annotation.next_task(ctx, annotator, "demo") is None
+    for item_id in staged[:3]:
+        with pytest.raises(NotFound):
+            browse.item_view(ctx, manager, "demo", item_id)
+    assert b"".join(exports.export(ctx, manager, "demo", "jsonl").chunks) == b""
+    return {"staged": len(staged)}
+
+
+def _lines(n: int, *, annotated_by: str | None = None) -> list[bytes]:
+    rows = []
+    for i in range(n):
+        row: dict[str, Any] = {"key": f"k{i}", "text": f"row {i}"}
+        if annotated_by:
+            row["annotations"] = [{"annotator": annotated_by, "result": {"sentiment": "positive"}}]
+        rows.append(orjson.dumps(row) + b"\n")
+    return rows
+
+
+def test_a_running_imports_items_are_invisible_then_new_and_open(world: World) -> None:
+    world.ctx.settings = world.ctx.settings.model_copy(update={"import_batch_size": 2})
+    seen: list[dict[str, Any]] = []
+    stream = _PausingFile(_lines(7), pause=6, at_line=lambda: seen.append(_nothing_visible(world)))
+    report = imports.import_stream(world.ctx, world.manager.actor, "demo", stream, "jsonl")  # type: ignore[arg-type]
+    assert seen == [{"staged": 4}]  # two batches of two were staged when line 6 was read
+    assert report.created == 7
+    assert _staged_ids(world) == []
+    counts = browse.count_items(world.ctx, world.manager.actor, "demo")
+    assert counts["total"] == 7 and counts["by_state"]["new"] == 7
+    assert [i["key"] for i in browse.list_items(world.ctx, world.manager.actor, "demo")["items"]] == [
+        f"k{i}" for i in range(7)]
+    task = annotation.next_task(world.ctx, world.annotator.actor, "demo")
+    assert task is not None and task["data"] == {"text": "row 0"}
+
+
+def test_a_running_imports_annotated_items_are_invisible_then_settled(world: World) -> None:
+    """With submitted annotations, publishing gives each item the state they imply."""
+    world.ctx.settings = world.ctx.settings.model_copy(update={"import_batch_size": 2})
+    seen: list[dict[str, Any]] = []
+    lines = _lines(5, annotated_by=world.annotator.actor.email)
+    stream = _PausingFile(lines, pause=4, at_line=lambda: seen.append(_nothing_visible(world)))
+    report = imports.import_stream(world.ctx, world.manager.actor, "demo", stream, "jsonl",  # type: ignore[arg-type]
+                                   labels="annotations")
+    assert seen == [{"staged": 2}]
+    assert (report.created, report.annotations) == (5, 5)
+    counts = browse.count_items(world.ctx, world.manager.actor, "demo")
+    assert counts["total"] == 5 and counts["by_state"]["annotated"] == 5
+    assert len(review.review_queue(world.ctx, world.reviewer.actor, "demo")) == 5
+    assert annotation.next_task(world.ctx, world.annotator2.actor, "demo") is None  # overlap 1: all done
+
+
+def test_a_failed_imports_staged_items_are_removed(world: World) -> None:
+    world.ctx.settings = world.ctx.settings.model_copy(update={"import_batch_size": 2})
+    lines = [*_lines(5), b'{"key": "bad"}\n']
+    with pytest.raises(Exception, match="rows are invalid"):
+        imports.import_stream(world.ctx, world.manager.actor, "demo", _PausingFile(lines, 0, lambda: None),  # type: ignore[arg-type]
+                              "jsonl")
+    with world.ctx.db.read() as conn:
+        assert conn.execute(select(func.count()).select_from(items)).scalar() == 0
+
+
+def _plans(world: World, run: Callable[[Any], object], marker: str) -> list[str]:
+    """SQLite's query plan of the statement containing ``marker`` that ``run`` executes."""
+    seen: list[tuple[str, Any]] = []
+
+    def keep(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        seen.append((statement, parameters))
+
+    engine = world.ctx.db.engine
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        with world.ctx.db.read() as conn:
+            run(conn)
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    (sql, params), = [(s, p) for s, p in seen if marker in s]
+    with world.ctx.db.read() as conn:
+        return [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()]
+
+
+def test_reads_use_the_visible_item_indexes_on_sqlite(world: World) -> None:
+    """Counts read ix_items_state alone (no row); the queue searches ix_items_queue."""
+    if not world.ctx.db.is_sqlite:
+        pytest.skip("SQLite's query plan")
+    imports.import_records(world.ctx, world.manager.actor, "demo", [{"text": f"t{i}"} for i in range(3)])
+    project_id = int(world.project["id"])
+    state_counts = _plans(world, lambda conn: item_rows.counts_by_state(conn, project_id), "GROUP BY")
+    assert state_counts == ["SEARCH items USING COVERING INDEX ix_items_state (project_id=?)"]
+    total = _plans(world, lambda conn: item_rows.count_items(conn, project_id, item_rows.ItemFilter()), "count(")
+    assert total == ["SEARCH items USING COVERING INDEX ix_items_state (project_id=?)"]
+    by_state = _plans(world, lambda conn: item_rows.count_items(conn, project_id, item_rows.ItemFilter(state="new")),
+                      "count(")
+    assert by_state == ["SEARCH items USING COVERING INDEX ix_items_state (project_id=? AND state=?)"]
+    from sqlalchemy.dialects import sqlite
+
+    compiled = annotation_rows._PICK.stmt.compile(dialect=sqlite.dialect())
+    params = {"project_id": project_id, "user_id": 1, "at": "2026-01-01", "overlap": 1}
+    values = compiled.construct_params(params)
+    ordered = tuple(values[name] for name in compiled.positiontup or ())
+    with world.ctx.db.read() as conn:
+        plan = [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + compiled.string, ordered).all()]
+    assert plan[0] == "SEARCH items USING INDEX ix_items_queue (project_id=? AND is_open=?)"

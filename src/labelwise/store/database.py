@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool, QueuePool
 
+from labelwise.store.checkpoints import BACKSTOP_PAGES, Checkpointer
 from labelwise.store.group_commit import GroupCommit
 
 
@@ -77,6 +78,8 @@ def make_engine(url: str, *, pool_size: int = 8) -> Engine:
         cur.execute("PRAGMA busy_timeout=60000")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA cache_size=-16384")  # 16 MiB per connection: memory stays flat on big scans
+        # checkpoints are the Checkpointer thread's (see store/checkpoints.py); writers only as a backstop
+        cur.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
         cur.close()
         # SQLite's lower() folds ASCII only; PostgreSQL's folds every letter. Searches agree with this.
         dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
@@ -161,7 +164,9 @@ class Database:
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._write_lock = threading.Lock() if self.is_sqlite else None
         path = engine.url.database if self.is_sqlite else None
-        self._file_lock = _FileLock(Path(path + ".write-lock")) if path and path != ":memory:" else None
+        on_disk = path if path and path != ":memory:" else None
+        self._file_lock = _FileLock(Path(on_disk + ".write-lock")) if on_disk else None
+        self.checkpointer = Checkpointer(on_disk) if on_disk else None
         self._group = threading.local()  # .conn: the transaction of the group this thread runs
         # one GroupCommit per event loop (a server has one loop per process; test clients each run their own)
         self._groups: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, GroupCommit] = weakref.WeakKeyDictionary()
@@ -228,6 +233,8 @@ class Database:
         return await group.run(fn)
 
     def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.close()
         self.engine.dispose()
         if self._file_lock is not None:
             self._file_lock.close()

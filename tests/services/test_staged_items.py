@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from labelwise.errors import NotFound
 from labelwise.services import annotation, browse, exports, imports, review
@@ -18,6 +18,7 @@ from labelwise.store import annotations as annotation_rows
 from labelwise.store import items as item_rows
 from labelwise.store.tables import items
 from tests.conftest import World
+from tests.query_plans import plan_of
 
 
 class _PausingFile:
@@ -110,37 +111,18 @@ def test_a_failed_imports_staged_items_are_removed(world: World) -> None:
         assert conn.execute(select(func.count()).select_from(items)).scalar() == 0
 
 
-def _plans(world: World, run: Callable[[Any], object], marker: str) -> list[str]:
-    """SQLite's query plan of the statement containing ``marker`` that ``run`` executes."""
-    seen: list[tuple[str, Any]] = []
-
-    def keep(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        seen.append((statement, parameters))
-
-    engine = world.ctx.db.engine
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        with world.ctx.db.read() as conn:
-            run(conn)
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
-    (sql, params), = [(s, p) for s, p in seen if marker in s]
-    with world.ctx.db.read() as conn:
-        return [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()]
-
-
 def test_reads_use_the_visible_item_indexes_on_sqlite(world: World) -> None:
     """Counts read ix_items_state alone (no row); the queue searches ix_items_queue."""
     if not world.ctx.db.is_sqlite:
         pytest.skip("SQLite's query plan")
     imports.import_records(world.ctx, world.manager.actor, "demo", [{"text": f"t{i}"} for i in range(3)])
     project_id = int(world.project["id"])
-    state_counts = _plans(world, lambda conn: item_rows.counts_by_state(conn, project_id), "GROUP BY")
+    state_counts = plan_of(world.ctx.db, lambda conn: item_rows.counts_by_state(conn, project_id), "GROUP BY")
     assert state_counts == ["SEARCH items USING COVERING INDEX ix_items_state (project_id=?)"]
-    total = _plans(world, lambda conn: item_rows.count_items(conn, project_id, item_rows.ItemFilter()), "count(")
+    every, new = item_rows.ItemFilter(), item_rows.ItemFilter(state="new")
+    total = plan_of(world.ctx.db, lambda conn: item_rows.count_items(conn, project_id, every), "count(")
     assert total == ["SEARCH items USING COVERING INDEX ix_items_state (project_id=?)"]
-    by_state = _plans(world, lambda conn: item_rows.count_items(conn, project_id, item_rows.ItemFilter(state="new")),
-                      "count(")
+    by_state = plan_of(world.ctx.db, lambda conn: item_rows.count_items(conn, project_id, new), "count(")
     assert by_state == ["SEARCH items USING COVERING INDEX ix_items_state (project_id=? AND state=?)"]
     from sqlalchemy.dialects import sqlite
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import event
 
 from labelwise.services import imports
 from labelwise.store import export_scan
 from labelwise.store.items import ItemFilter
+from tests.query_plans import plan_of
 
 
 def _project(world: Any) -> int:
@@ -55,21 +55,8 @@ def test_the_query_reads_indexes_in_order_on_sqlite(world: Any) -> None:
     if not world.ctx.db.is_sqlite:
         pytest.skip("SQLite's query plan")
     project_id = _project(world)
-    seen: list[tuple[str, Any]] = []
-
-    def keep(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        seen.append((statement, parameters))
-
-    engine = world.ctx.db.engine
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        with world.ctx.db.read() as conn:
-            next(iter(export_scan.scan_final(conn, project_id, ItemFilter(), page=2)))
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
-    (sql, params), = [(s, p) for s, p in seen if "LEFT OUTER JOIN annotations AS a" in s]
-    with world.ctx.db.read() as conn:
-        plan = [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()]
+    plan = plan_of(world.ctx.db, lambda conn: next(export_scan.scan_final(conn, project_id, ItemFilter(), page=2)),
+                   "LEFT OUTER JOIN annotations AS a")
     assert plan == ["SEARCH items USING INDEX ix_items_project (project_id=? AND id>?)",
                     "SEARCH item_payloads USING INTEGER PRIMARY KEY (rowid=?)",
                     "SEARCH a USING INDEX ix_annotations_item (item_id=? AND status=?) LEFT-JOIN"]

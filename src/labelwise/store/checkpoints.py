@@ -55,8 +55,11 @@ class Checkpointer:
                 if conn is None:
                     conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
                 seen, last = changed, time.monotonic()
-                # (busy, frames in the WAL, frames copied); busy: another process is checkpointing
-                busy, _, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                try:  # (busy, frames in the WAL, frames copied); busy: another process is checkpointing
+                    busy, _, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                except sqlite3.OperationalError:  # the database locked whole (a recovery): next time
+                    log.debug("WAL checkpoint skipped for %s", self.path, exc_info=True)
+                    continue
                 if not busy and copied > 0:
                     self.runs += 1
         except Exception:  # writers' own (backstop) checkpoints take over

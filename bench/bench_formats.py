@@ -32,7 +32,7 @@ from rich.console import Console
 from rich.table import Table
 
 from labelwise.config import Settings
-from labelwise.services import auth, exports, projects
+from labelwise.services import auth, collector, exports, projects
 from labelwise.services.context import Context
 from labelwise.services.setup import prepare
 
@@ -135,7 +135,7 @@ def measure_general(ctx: Context, actor: Any, project: str, fmt: str = "coco",
     size, digest = 0, sha256()
     with Peak() as peak:
         pages = exports.iter_records(ctx, access, ItemFilter(), lean=True)
-        for chunk in exports.gc_paused(registry.export(fmt, pages, access.schema)):
+        for chunk in collector.paused(registry.export(fmt, pages, access.schema)):
             size += len(chunk)
             digest.update(chunk)
     return time.perf_counter() - start, time.process_time() - cpu, peak.peak - peak.base, size, digest.digest()

@@ -318,7 +318,7 @@ def test_snapshot_exports_stay_identical_and_diff_lists_the_changes(world: Any) 
 
 
 def test_gc_is_paused_only_while_a_chunk_is_made() -> None:
-    from labelwise.services.exports import gc_paused
+    from labelwise.services.collector import paused
 
     seen: list[bool] = []
 
@@ -328,14 +328,14 @@ def test_gc_is_paused_only_while_a_chunk_is_made() -> None:
         seen.append(gc.isenabled())
         raise ValueError("broken page")
 
-    out = gc_paused(chunks())
+    out = paused(chunks())
     assert next(out) == b"a" and gc.isenabled()
     with pytest.raises(ValueError, match="broken page"):
         next(out)
     assert seen == [False, False] and gc.isenabled()  # switched back on, also after an error
     gc.disable()
     try:
-        assert list(gc_paused(iter([b"x"]))) == [b"x"] and not gc.isenabled()  # left off when it was off
+        assert list(paused(iter([b"x"]))) == [b"x"] and not gc.isenabled()  # left off when it was off
     finally:
         gc.enable()
 

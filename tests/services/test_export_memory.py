@@ -1,5 +1,5 @@
 """An export leaves no reference cycles behind per page: with the cyclic collector paused while each page
-is made (``exports.gc_paused``), per-page cycles would hold every page's objects until a full collection,
+is made (``collector.paused``), per-page cycles would hold every page's objects until a full collection,
 and the server's memory would grow with the project instead of staying flat."""
 
 from __future__ import annotations

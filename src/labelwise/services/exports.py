@@ -6,8 +6,7 @@ memory stays flat however large the project is.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
@@ -23,6 +22,7 @@ from labelwise.formats.native import EXPORT_FORMATS as NATIVE
 from labelwise.formats.native import write_csv, write_parquet
 from labelwise.formats.options import coerce
 from labelwise.formats.stored import StoredPage
+from labelwise.services import collector
 from labelwise.services.access import ProjectAccess, open_project
 from labelwise.services.browse import make_filter
 from labelwise.services.context import Context
@@ -170,29 +170,7 @@ def iter_jsonl(ctx: Context, access: ProjectAccess, f: item_rows.ItemFilter, *, 
         for records in _pages(ctx, access, f, page, _fragment):
             yield b"".join(orjson.dumps(r, option=JSON_OPTIONS) + b"\n" for r in records)
 
-    return gc_paused(lines())
-
-
-def gc_paused(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """``chunks``, each made with the cyclic garbage collector paused.
-
-    An export page builds and drops tens of thousands of small dicts and lists; they hold no reference
-    cycles (reference counting frees them), but while alive they trigger collections that walk every
-    object of the process: half the CPU time of a label-format export went to them. Collection is
-    paused only while one chunk is being made (one page: milliseconds) and switched back on after it,
-    unless something else had it off."""
-    it = iter(chunks)
-    while True:
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            chunk = next(it, None)
-        finally:
-            if enabled:
-                gc.enable()
-        if chunk is None:
-            return
-        yield chunk
+    return collector.paused(lines())
 
 
 @dataclass(frozen=True)
@@ -235,11 +213,11 @@ def export(ctx: Context, actor: Actor, ref: int | str, fmt: str = "jsonl", *, op
     if fmt == "jsonl":
         return ExportStream(iter_jsonl(ctx, access, f), MEDIA_TYPES[fmt], f"{base}.jsonl")
     if fmt == "csv":
-        return ExportStream(gc_paused(write_csv(iter_records(ctx, access, f, final=False), fields)),
+        return ExportStream(collector.paused(write_csv(iter_records(ctx, access, f, final=False), fields)),
                             MEDIA_TYPES[fmt], f"{base}.csv")
     if fmt == "parquet":
-        return ExportStream(gc_paused(write_parquet(iter_records(ctx, access, f, raw_json=True, final=False), fields)),
-                            MEDIA_TYPES[fmt],
+        records = iter_records(ctx, access, f, raw_json=True, final=False)
+        return ExportStream(collector.paused(write_parquet(records, fields)), MEDIA_TYPES[fmt],
                             f"{base}.parquet")
     spec = registry.get(fmt)
     if not spec.full_records:
@@ -250,4 +228,4 @@ def export(ctx: Context, actor: Actor, ref: int | str, fmt: str = "jsonl", *, op
         chunks = registry.export(fmt, pages, access.schema, ExportReport(), **options)
     except ValueError as exc:
         raise Invalid(str(exc)) from None
-    return ExportStream(gc_paused(chunks), spec.media_type, spec.filename(base))
+    return ExportStream(collector.paused(chunks), spec.media_type, spec.filename(base))

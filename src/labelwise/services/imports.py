@@ -27,7 +27,7 @@ from labelwise.errors import Invalid, LabelwiseError
 from labelwise.formats import registry
 from labelwise.formats.records import FORMATS as ROW_FORMATS
 from labelwise.formats.records import Row, RowError, read_rows
-from labelwise.services import quality
+from labelwise.services import collector, quality
 from labelwise.services.access import ProjectAccess, open_project
 from labelwise.services.context import Context
 from labelwise.services.import_labels import LabelPolicy, read_format
@@ -105,27 +105,16 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
     reader = RowReader(access.schema, key_field, access.project["ordering"], labels, access=access,
                         media=ctx.media)
     version = int(access.project["schema_version"])
-    batch_size = ctx.settings.import_batch_size
     try:
         batch: list[Pending] = []
-        for number, raw in rows:
-            if len(batch) >= batch_size:  # only once another row comes: an import of one batch is written once
-                with ctx.db.write() as conn:
-                    _write_batch(conn, access, import_id, batch, report, skip_invalid, version, labels, actor.id)
-                batch = []
-                if progress:
-                    progress(report.rows)
-            report.rows += 1
-            try:
-                if isinstance(raw, RowError):
-                    raise RowProblem(raw.message)
-                batch.append(reader.read(raw, number))
-            except RowProblem as problem:
-                report.invalid += 1
-                report.add_error(number, str(problem), problem.loc)
-            except (ValueError, TypeError) as exc:  # a value no JSON can hold, for instance
-                report.invalid += 1
-                report.add_error(number, f"cannot read this row: {exc}")
+        # each batch read with the cyclic collector paused (its rows' dicts are garbage without cycles)
+        for batch, last in collector.paused(_batches(rows, reader, report, ctx.settings.import_batch_size)):
+            if last:
+                break
+            with ctx.db.write() as conn:
+                _write_batch(conn, access, import_id, batch, report, skip_invalid, version, labels, actor.id)
+            if progress:
+                progress(report.rows)
         # The last batch and the publishing in one transaction. Without labels the last batch is written
         # visible at once: nobody sees it before this commit, so staging it would only rewrite its rows
         # again. With labels, publishing settles its states.
@@ -158,6 +147,30 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
     if progress:
         progress(report.rows)
     return report
+
+
+def _batches(rows: Iterable[Row], reader: RowReader, report: ImportReport, size: int
+             ) -> Iterator[tuple[list[Pending], bool]]:
+    """The rows read, ``size`` to a batch, each with whether it is the last: a full batch is handed on
+    only once another row comes, so that an import of one batch is written once. Bad rows go to the
+    report."""
+    batch: list[Pending] = []
+    for number, raw in rows:
+        if len(batch) >= size:
+            yield batch, False
+            batch = []
+        report.rows += 1
+        try:
+            if isinstance(raw, RowError):
+                raise RowProblem(raw.message)
+            batch.append(reader.read(raw, number))
+        except RowProblem as problem:
+            report.invalid += 1
+            report.add_error(number, str(problem), problem.loc)
+        except (ValueError, TypeError) as exc:  # a value no JSON can hold, for instance
+            report.invalid += 1
+            report.add_error(number, f"cannot read this row: {exc}")
+    yield batch, True
 
 
 def prepare_index_queue(ctx: Context) -> None:

@@ -87,7 +87,8 @@ def test_image_and_audio_load_from_the_bucket(server: Server, new_context, tmp_p
     page = open_media(context, ann, pid)
     problems, responses = made[1]
     # The view is ready once the server's peaks give the duration; the element's own metadata may come later.
-    page.wait_for_function("document.querySelector('.audio-view audio').readyState >= 1")
+    # a function, not an expression: Playwright evals an expression when it polls, which the page's CSP refuses
+    page.wait_for_function("() => document.querySelector('.audio-view audio').readyState >= 1")
     duration = page.evaluate("document.querySelector('.audio-view audio').duration")
     assert duration == pytest.approx(20.0, abs=0.01)
     page.evaluate("document.querySelector('.audio-view audio').currentTime = 15")

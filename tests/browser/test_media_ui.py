@@ -160,7 +160,8 @@ def test_audio_region_and_transcript(server: Server, new_context, tmp_path: Path
     audio = page.locator(".audio-view audio")
     expect(audio).to_have_js_property("playbackRate", 1.5)
     # the click asked for 10 s; waited for, as the element loads its metadata in its own time
-    page.wait_for_function("Math.abs(document.querySelector('.audio-view audio').currentTime - 10) <= 0.2")
+    # a function, not an expression: Playwright evals an expression when it polls, which the page's CSP refuses
+    page.wait_for_function("() => Math.abs(document.querySelector('.audio-view audio').currentTime - 10) <= 0.2")
     page.evaluate("document.activeElement && document.activeElement.blur()")
     result = submit_and_check(page, ann, pid, AUDIO_SCHEMA)
     (seg,) = result["speech"]

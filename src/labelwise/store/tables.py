@@ -103,6 +103,8 @@ members = Table(
     Index("ix_members_user", "user_id"),
 )
 
+_UNSTAGED = text("import_id IS NULL")  # the visible-item indexes' condition: VISIBLE below, as SQL
+
 items = Table(
     "items",
     metadata,
@@ -124,13 +126,13 @@ items = Table(
     UniqueConstraint("project_id", "key", name="uq_items_project_key"),
     # Visible items only: an import's staged items enter these when it publishes them (by clearing
     # import_id), rather than being written into them twice. A query uses them only if it says VISIBLE.
-    Index("ix_items_queue", "project_id", "is_open", "sort_key", "id", sqlite_where=text("import_id IS NULL"),
-          postgresql_where=text("import_id IS NULL")),
+    Index("ix_items_queue", "project_id", "is_open", "sort_key", "id", sqlite_where=_UNSTAGED,
+          postgresql_where=_UNSTAGED),
     Index("ix_items_project", "project_id", "id"),  # listing and exporting in id order
     # import_id, NULL in every entry, lets counts read this index alone: SQLite 3.40 reads each row to check
     # a partial index's condition unless the index holds its column
-    Index("ix_items_state", "project_id", "state", "id", "import_id", sqlite_where=text("import_id IS NULL"),
-          postgresql_where=text("import_id IS NULL")),
+    Index("ix_items_state", "project_id", "state", "id", "import_id", sqlite_where=_UNSTAGED,
+          postgresql_where=_UNSTAGED),
     # closed items only: the many open ones (an import's) are not written into it
     Index("ix_items_review", "project_id", "review_priority", sqlite_where=text("review_priority IS NOT NULL"),
           postgresql_where=text("review_priority IS NOT NULL")),

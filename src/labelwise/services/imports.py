@@ -23,7 +23,7 @@ from typing import IO, Any
 from sqlalchemy import Connection
 
 from labelwise.domain.permissions import Action, Actor
-from labelwise.errors import Invalid, LabelwiseError
+from labelwise.errors import Conflict, Invalid, LabelwiseError, NotFound
 from labelwise.formats import registry
 from labelwise.formats.records import FORMATS as ROW_FORMATS
 from labelwise.formats.records import Row, RowError, read_rows
@@ -111,7 +111,8 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
         for batch, last in collector.paused(_batches(rows, reader, report, ctx.settings.import_batch_size)):
             if last:
                 break
-            with ctx.db.write() as conn:
+            with ctx.db.write(foreign_keys=not _plain(batch)) as conn:
+                _check_still_running(conn, import_id, actor.id)
                 _write_batch(conn, access, import_id, batch, report, skip_invalid, version, labels, actor.id)
             if progress:
                 progress(report.rows)
@@ -119,7 +120,8 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
         # visible at once: nobody sees it before this commit, so staging it would only rewrite its rows
         # again. With labels, publishing settles its states.
         visible = labels is None
-        with ctx.db.write() as conn:
+        with ctx.db.write(foreign_keys=not (visible and _plain(batch))) as conn:
+            _check_still_running(conn, import_id, actor.id)
             _write_batch(conn, access, import_id, batch, report, skip_invalid, version, labels, actor.id,
                          visible=visible)
             if labels is not None:
@@ -139,7 +141,7 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
         with ctx.db.write() as conn:
             item_rows.discard_import(conn, import_id, report.as_dict())
             media_refs.remove(conn, access.id, report.media_keys)
-            if isinstance(exc, LabelwiseError):
+            if isinstance(exc, LabelwiseError) and not isinstance(exc, _Gone):
                 audit.record(conn, user_id=actor.id, project_id=access.id, action="import.rejected",
                              target=source[:200], details={"rows": report.rows, "invalid": report.invalid})
         raise
@@ -147,6 +149,32 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
     if progress:
         progress(report.rows)
     return report
+
+
+class _Gone(NotFound):
+    """What the import writes for went away while it ran: its project, or its user."""
+
+
+def _check_still_running(conn: Connection, import_id: int, user_id: int | None) -> None:
+    """Raise unless the import is still running, for its project and its user. One lookup a batch, which is
+    also what lets a plain batch be written without SQLite's foreign key checks on each row (``_plain``):
+    its rows reference only the project, the import, and the items written with them."""
+    found = item_rows.import_status(conn, import_id)
+    if found is None:  # imports go with their project
+        raise _Gone("the project was deleted while this import ran; nothing was imported")
+    status, by = found
+    if by != user_id:  # set to NULL when the user is deleted
+        raise _Gone("the importing user was deleted while this import ran; nothing was imported")
+    if status != "running":
+        raise Conflict("this import was given up while it ran (its process had been silent too long); "
+                       "nothing was imported: import the file again")
+
+
+def _plain(batch: list[Pending]) -> bool:
+    """Whether the batch's rows bring nothing but items, payloads and predictions: nothing that references
+    a user, a media file or another item."""
+    return all(row[5] is None or not (row[5].annotations or row[5].refs or row[5].gold is not None)
+               for row in batch)
 
 
 def _batches(rows: Iterable[Row], reader: RowReader, report: ImportReport, size: int

@@ -199,6 +199,12 @@ def publish_import(conn: Connection, import_id: int, report: dict[str, Any], *, 
                                                                            heartbeat_at=now()))
 
 
+def import_status(conn: Connection, import_id: int) -> tuple[str, int | None] | None:
+    """The import's status and user; None once it is gone (with its project)."""
+    row = conn.execute(select(imports.c.status, imports.c.user_id).where(imports.c.id == import_id)).first()
+    return None if row is None else (row.status, row.user_id)
+
+
 def discard_import(conn: Connection, import_id: int, report: dict[str, Any] | None = None) -> None:
     """Remove every item a failed or abandoned import staged."""
     conn.execute(delete(items).where(items.c.import_id == import_id))

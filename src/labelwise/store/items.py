@@ -124,7 +124,7 @@ _PAYLOADS_FROM_JSON = "INSERT INTO item_payloads (item_id, data, meta) SELECT ? 
 def insert_items(conn: Connection, *, project_id: int, import_id: int, batch: ItemRows,
                  visible: bool = False) -> Sequence[int]:
     """Write a batch of items with their payloads and predictions; their ids in order. Staged
-    (invisible until ``publish_import``: they carry the import's id) unless ``visible``: the caller's
+    (invisible until ``publish_staged``: they carry the import's id) unless ``visible``: the caller's
     transaction then publishes them by committing. No key may hold a NUL (see ``existing_keys``)."""
     n = len(batch.keys)
     if not n:
@@ -179,22 +179,21 @@ ITEM_INSERT = ("id", "project_id", "key", "state", "is_open", "sort_key", "n_sub
                "updated_at")
 
 
-def publish_import(conn: Connection, import_id: int, report: dict[str, Any], *, settled: bool = False,
-                   staged: tuple[int, int] | None = None) -> None:
-    """Make a finished import's items visible, all at once: those ``staged`` (between these ids), if any
-    were (its ids only: no walk through the other items of the database). They were written new and open:
-    publishing clears their import id, which enters them into the visible-item indexes. With ``settled``,
-    items that came with submitted annotations (``n_submitted``) keep the openness their batch decided
-    (dynamic overlap, ``quality.settle_many``) and get the state it implies: in progress while open, else
-    annotated."""
+def publish_staged(conn: Connection, import_id: int, staged: tuple[int, int], *, settled: bool = False) -> None:
+    """Make a finished import's staged items (between these ids) visible, all at once (its ids only: no walk
+    through the other items of the database). They were written new and open: publishing clears their
+    import id, which enters them into the visible-item indexes. With ``settled``, items that came with
+    submitted annotations (``n_submitted``) keep the openness their batch decided (dynamic overlap,
+    ``quality.settle_many``) and get the state it implies: in progress while open, else annotated."""
     values: dict[str, Any] = {"import_id": None}
     if settled:
         values["state"] = case((items.c.n_submitted == 0, "new"), (items.c.is_open, "in_progress"),
                                else_="annotated")
         values["is_open"] = case((items.c.n_submitted == 0, True), else_=items.c.is_open)
-    if staged is not None:
-        conn.execute(update(items).where(items.c.id.between(*staged), items.c.import_id == import_id)
-                     .values(**values))
+    conn.execute(update(items).where(items.c.id.between(*staged), items.c.import_id == import_id).values(**values))
+
+
+def finish_import(conn: Connection, import_id: int, report: dict[str, Any]) -> None:
     conn.execute(update(imports).where(imports.c.id == import_id).values(status="done", report=report,
                                                                            heartbeat_at=now()))
 

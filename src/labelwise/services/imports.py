@@ -117,10 +117,11 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
             if progress:
                 progress(report.rows)
         # The last batch and the publishing in one transaction. Without labels, the staged batches are
-        # published first and the last batch is then written visible (nobody sees either before this commit):
-        # in this order both enter the visible-item indexes at their end, ids growing. Published after the
-        # last batch, the staged items went in before its entries, splitting index pages (+40% of SQLite's
-        # work for a staged item). With labels, the last batch is staged too: publishing settles the states.
+        # published first and the last batch is then written visible (nobody sees either before this
+        # commit): in this order both enter the visible-item indexes at their end, ids growing. Published
+        # after the last batch, the staged items went in before its entries, splitting index pages (a third
+        # more of SQLite's work for a staged item). With labels, the last batch is staged too: publishing
+        # settles the states.
         visible = labels is None
         with ctx.db.write(foreign_keys=not (visible and _plain(batch))) as conn:
             _check_still_running(conn, import_id, actor.id)

@@ -113,6 +113,8 @@ def import_command(
             from labelwise.services import auth, imports
 
             with where.context() as ctx, file.open("rb", buffering=0) as raw:
+                imports.prepare_index_queue(ctx)  # as a server does at startup: not after the last row
+
                 def rows_done(rows: int) -> None:
                     bar.update(raw.tell() if not raw.closed else size, note=f"{rows:,} rows")
 
@@ -145,6 +147,7 @@ def import_folder(project: str, folder: Path, fmt: str, *, where: Where, **setti
         from labelwise.services import auth, imports
 
         with where.context() as ctx, zipped(folder) as stream:
+            imports.prepare_index_queue(ctx)
             report = imports.import_stream(ctx, auth.local_admin(ctx), project, stream, fmt,
                                            source=f"{folder.name}.zip", **settings).as_dict()
     print_report(project, report)

@@ -6,6 +6,7 @@ share of what the machine does with no framework or logic at all.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 import threading
@@ -20,13 +21,26 @@ _local = threading.local()
 _lock = threading.Lock()
 
 
+def _prepare(path: str) -> None:
+    """The database in WAL mode with its table, once per process and one process at a time, before any
+    request: switching a new file to WAL takes a lock that connections opened at the same moment do not
+    wait for ("database is locked" in a thread's first request)."""
+    with open(path + ".setup-lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=60)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, data TEXT)")
+        conn.close()
+
+
+_prepare(os.environ["CEILING_DB"])
+
+
 def _conn() -> sqlite3.Connection:
     conn = getattr(_local, "conn", None)
     if conn is None:
         conn = sqlite3.connect(os.environ["CEILING_DB"], isolation_level=None, check_same_thread=False, timeout=60)
-        conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, data TEXT)")
         _local.conn = conn
     return conn
 

@@ -57,11 +57,11 @@ def test_malformed_json(world: Any) -> None:
 
 
 def test_malformed_jsonl(world: Any) -> None:
-    body = b'{"text": "one"}\n{"text": "two"\n\n{"text": "three"}\n["four"]\n'
+    body = b'{"text": "one"}\n{"text": "two"\n\n{"text": "three"}\n \t\r\n["four"]\n'  # blank lines are no rows
     r = _import(world, body, "jsonl")
     assert r.status_code == 422
     errors = r.json()["errors"]
-    assert [(e["row"], e["msg"].split(":")[0]) for e in errors] == [(2, "line 2"), (4, "line 5")]
+    assert [(e["row"], e["msg"].split(":")[0]) for e in errors] == [(2, "line 2"), (4, "line 6")]
     assert "expected a JSON object, got list" in errors[1]["msg"]
     assert r.json()["detail"].startswith("2 of 4 rows are invalid")
     assert _total(world) == 0

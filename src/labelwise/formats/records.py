@@ -51,16 +51,18 @@ def read_rows(stream: IO[bytes], fmt: str) -> Iterator[Row]:
 
 def _read_jsonl(stream: IO[bytes]) -> Iterator[Row]:
     number = 0
+    loads = orjson.loads
     for line_no, raw in enumerate(stream, start=1):
-        if not raw.strip():
-            continue
-        number += 1
         try:
-            value = orjson.loads(raw)
+            value = loads(raw)
         except orjson.JSONDecodeError as exc:
+            if not raw.strip():  # a blank line (looked at only when a line does not parse)
+                continue
+            number += 1
             yield number, RowError(f"line {line_no}: not valid JSON ({_utf8_hint(raw, exc)})")
             continue
-        if not isinstance(value, dict):
+        number += 1
+        if value.__class__ is not dict:
             yield number, RowError(f"line {line_no}: expected a JSON object, got {type(value).__name__}")
             continue
         yield number, value

@@ -242,7 +242,7 @@ def _write_batch(conn: Connection, access: ProjectAccess, import_id: int, batch:
                                      batch=_columns(batch))
     fresh = batch
     if ids is None:
-        fresh = _new_rows(conn, access.id, batch, import_id, report)
+        fresh = _new_rows(conn, access.id, batch, report)
         if (report.errors and not skip_invalid) or not fresh:
             return
         ids = item_rows.insert_items(conn, project_id=access.id, import_id=import_id, visible=visible,
@@ -266,10 +266,9 @@ def _columns(batch: list[Pending]) -> item_rows.ItemRows:
                               predictions=predictions)
 
 
-def _new_rows(conn: Connection, project_id: int, batch: list[Pending], import_id: int,
-              report: ImportReport) -> list[Pending]:
-    """The rows of a batch whose key is not stored yet; a key seen before in this import is an error
-    naming both rows."""
+def _new_rows(conn: Connection, project_id: int, batch: list[Pending], report: ImportReport) -> list[Pending]:
+    """The rows of a batch whose key is not stored yet; a key seen before in this import (in this batch, or
+    on an item it wrote: ``report.row_of``, staged or published by now) is an error naming both rows."""
     keys = [row[1] for row in batch if row[1] is not None]
     existing = item_rows.existing_keys(conn, project_id, keys) if keys else {}
     if not existing and len(set(keys)) == len(keys):
@@ -279,13 +278,12 @@ def _new_rows(conn: Connection, project_id: int, batch: list[Pending], import_id
     for row in batch:
         number, key = row[0], row[1]
         if key is not None:
-            # written by this import: staged (its id on the row), or already published by its last transaction
-            item_id, by = existing.get(key, (0, -1))
-            if key in seen or by == import_id or (by is None and report.row_of(item_id) is not None):
-                first_row = seen[key] if key in seen else report.row_of(item_id)
-                first = "" if first_row is None else f" (first at row {first_row})"
+            first_row = seen.get(key)
+            if first_row is None and key in existing:
+                first_row = report.row_of(existing[key])
+            if first_row is not None:
                 report.invalid += 1
-                report.add_error(number, f"duplicate key {key!r} in this import{first}", ["key"])
+                report.add_error(number, f"duplicate key {key!r} in this import (first at row {first_row})", ["key"])
                 continue
             if key in existing:
                 report.skipped += 1

@@ -58,23 +58,22 @@ def insert_import(conn: Connection, *, project_id: int, user_id: int, source: st
     ).scalar_one()
 
 
-_KEYS_SQLITE = text("SELECT key, id, import_id FROM items WHERE project_id = :project_id"
+_KEYS_SQLITE = text("SELECT key, id FROM items WHERE project_id = :project_id"
                     " AND key IN (SELECT value FROM json_each(:keys))")
-_KEYS_PG = text("SELECT key, id, import_id FROM items WHERE project_id = :project_id AND key = ANY(:keys)")
+_KEYS_PG = text("SELECT key, id FROM items WHERE project_id = :project_id AND key = ANY(:keys)")
 
 
-def existing_keys(conn: Connection, project_id: int, keys: Sequence[str]) -> dict[str, tuple[int, int | None]]:
-    """For each key already stored in the project: its item's id and the running import that wrote it
-    (None once visible).
+def existing_keys(conn: Connection, project_id: int, keys: Sequence[str]) -> dict[str, int]:
+    """For each key already stored in the project (visible or staged): its item's id.
 
     The keys go as one parameter (a JSON array on SQLite, an array on PostgreSQL): expanding thousands of
     bound values cost more than the lookup. No key may hold a NUL (json_each would not give it back)."""
-    found: dict[str, tuple[int, int | None]] = {}
+    found: dict[str, int] = {}
     pg = conn.dialect.name == "postgresql"
     for start in range(0, len(keys), 5000):  # one query per import batch
         chunk = list(keys[start : start + 5000])
         params = {"project_id": project_id, "keys": chunk if pg else json_value(chunk)}
-        found.update({k: (i, by) for k, i, by in conn.execute(_KEYS_PG if pg else _KEYS_SQLITE, params)})
+        found.update({key: item_id for key, item_id in conn.execute(_KEYS_PG if pg else _KEYS_SQLITE, params)})
     return found
 
 

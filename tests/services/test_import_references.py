@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import orjson
 import pytest
 from sqlalchemy import Connection, delete, event, func, select, text, update
 
@@ -17,26 +16,7 @@ from labelwise.services import imports, projects
 from labelwise.store.tables import audit_log, item_payloads, items, users
 from labelwise.store.tables import imports as import_rows
 from tests.conftest import World
-
-
-def _rows(n: int, *, annotated_by: str | None = None, predicted: bool = False) -> list[bytes]:
-    out = []
-    for i in range(n):
-        row: dict[str, Any] = {"key": f"k{i}", "text": f"row {i}"}
-        if annotated_by:
-            row["annotations"] = [{"annotator": annotated_by, "result": {"sentiment": "positive"}}]
-        if predicted:
-            row["predictions"] = [{"model": "m", "score": 0.5, "result": {"sentiment": "negative"}}]
-        out.append(orjson.dumps(row) + b"\n")
-    return out
-
-
-def _pausing(lines: list[bytes], pause: int, at_line: Any) -> Iterator[bytes]:
-    """The lines, calling ``at_line`` before line ``pause`` (the batches before it are written by then)."""
-    for number, line in enumerate(lines, start=1):
-        if number == pause:
-            at_line()
-        yield line
+from tests.services.import_streams import PausingFile, jsonl_lines
 
 
 @pytest.fixture
@@ -71,7 +51,7 @@ def test_plain_batches_are_written_without_per_row_checks(small_batches: World) 
     if not world.ctx.db.is_sqlite:
         pytest.skip("SQLite's foreign_keys pragma")
     seen = _foreign_key_checks_per_transaction(world)
-    report = _import(world, iter(_rows(5, predicted=True)))
+    report = _import(world, iter(jsonl_lines(5, predicted=True)))
     assert report.created == 5
     # the import's row, two staged batches, the last batch with the publishing (then the index's catch-up)
     assert seen[:4] == [1, 0, 0, 0]
@@ -86,7 +66,7 @@ def test_batches_with_annotations_keep_the_checks(small_batches: World) -> None:
     if not world.ctx.db.is_sqlite:
         pytest.skip("SQLite's foreign_keys pragma")
     seen = _foreign_key_checks_per_transaction(world)
-    report = _import(world, iter(_rows(5, annotated_by=world.annotator.actor.email)), labels="annotations")
+    report = _import(world, iter(jsonl_lines(5, annotated_by=world.annotator.actor.email)), labels="annotations")
     assert (report.created, report.annotations) == (5, 5)
     assert seen and set(seen) == {1}
     _no_dangling_references(world)
@@ -108,7 +88,7 @@ def test_a_project_deleted_mid_import_fails_it_cleanly(small_batches: World) -> 
         projects.delete_project(world.ctx, world.admin.actor, "demo")
 
     with pytest.raises(NotFound, match="the project was deleted while this import ran"):
-        _import(world, _pausing(_rows(7), 4, delete_project))
+        _import(world, PausingFile(jsonl_lines(7), 4, delete_project))
     _nothing_left(world, project_id)
 
 
@@ -120,7 +100,7 @@ def test_an_import_given_up_mid_way_fails_cleanly(small_batches: World) -> None:
         assert imports.recover_stale_imports(world.ctx, silent_seconds=-1) == 1
 
     with pytest.raises(Conflict, match="this import was given up while it ran"):
-        _import(world, _pausing(_rows(7), 4, give_up))
+        _import(world, PausingFile(jsonl_lines(7), 4, give_up))
     _nothing_left(world, world.project["id"])
     with world.ctx.db.read() as conn:
         assert conn.execute(select(import_rows.c.status)).scalars().all() == ["failed"]
@@ -135,7 +115,7 @@ def test_an_importer_deleted_mid_import_fails_it_cleanly(small_batches: World) -
             conn.execute(delete(users).where(users.c.id == user_id))
 
     with pytest.raises(NotFound, match="the importing user was deleted while this import ran"):
-        _import(world, _pausing(_rows(7), 4, delete_user))
+        _import(world, PausingFile(jsonl_lines(7), 4, delete_user))
     _nothing_left(world, world.project["id"])
     with world.ctx.db.read() as conn:
         assert conn.execute(select(func.count()).select_from(audit_log)
@@ -147,7 +127,7 @@ def test_the_last_batch_checks_too(world: World) -> None:
     project_id = world.project["id"]
 
     def rows() -> Iterator[bytes]:
-        yield from _rows(3)
+        yield from jsonl_lines(3)
         with world.ctx.db.write() as conn:  # as a deletion racing the import's transaction would
             conn.execute(update(import_rows).values(status="failed"))
 

@@ -5,10 +5,8 @@ those indexes, counts without reading a row."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
-import orjson
 import pytest
 from sqlalchemy import func, select
 
@@ -19,20 +17,7 @@ from labelwise.store import items as item_rows
 from labelwise.store.tables import items
 from tests.conftest import World
 from tests.query_plans import plan_of
-
-
-class _PausingFile:
-    """JSONL lines that call ``at_line`` before handing out line ``pause`` (the rows before it are
-    written by then, in staged batches when the batch size is small)."""
-
-    def __init__(self, lines: list[bytes], pause: int, at_line: Callable[[], None]) -> None:
-        self.lines, self.pause, self.at_line = lines, pause, at_line
-
-    def __iter__(self) -> Iterator[bytes]:
-        for number, line in enumerate(self.lines, start=1):
-            if number == self.pause:
-                self.at_line()
-            yield line
+from tests.services.import_streams import PausingFile, jsonl_lines
 
 
 def _staged_ids(world: World) -> list[int]:
@@ -59,20 +44,10 @@ def _nothing_visible(world: World) -> dict[str, Any]:
     return {"staged": len(staged)}
 
 
-def _lines(n: int, *, annotated_by: str | None = None) -> list[bytes]:
-    rows = []
-    for i in range(n):
-        row: dict[str, Any] = {"key": f"k{i}", "text": f"row {i}"}
-        if annotated_by:
-            row["annotations"] = [{"annotator": annotated_by, "result": {"sentiment": "positive"}}]
-        rows.append(orjson.dumps(row) + b"\n")
-    return rows
-
-
 def test_a_running_imports_items_are_invisible_then_new_and_open(world: World) -> None:
     world.ctx.settings = world.ctx.settings.model_copy(update={"import_batch_size": 2})
     seen: list[dict[str, Any]] = []
-    stream = _PausingFile(_lines(7), pause=6, at_line=lambda: seen.append(_nothing_visible(world)))
+    stream = PausingFile(jsonl_lines(7), pause=6, at_line=lambda: seen.append(_nothing_visible(world)))
     report = imports.import_stream(world.ctx, world.manager.actor, "demo", stream, "jsonl")  # type: ignore[arg-type]
     assert seen == [{"staged": 4}]  # two batches of two were staged when line 6 was read
     assert report.created == 7
@@ -89,8 +64,8 @@ def test_a_running_imports_annotated_items_are_invisible_then_settled(world: Wor
     """With submitted annotations, publishing gives each item the state they imply."""
     world.ctx.settings = world.ctx.settings.model_copy(update={"import_batch_size": 2})
     seen: list[dict[str, Any]] = []
-    lines = _lines(5, annotated_by=world.annotator.actor.email)
-    stream = _PausingFile(lines, pause=4, at_line=lambda: seen.append(_nothing_visible(world)))
+    lines = jsonl_lines(5, annotated_by=world.annotator.actor.email)
+    stream = PausingFile(lines, pause=4, at_line=lambda: seen.append(_nothing_visible(world)))
     report = imports.import_stream(world.ctx, world.manager.actor, "demo", stream, "jsonl",  # type: ignore[arg-type]
                                    labels="annotations")
     assert seen == [{"staged": 2}]
@@ -103,9 +78,9 @@ def test_a_running_imports_annotated_items_are_invisible_then_settled(world: Wor
 
 def test_a_failed_imports_staged_items_are_removed(world: World) -> None:
     world.ctx.settings = world.ctx.settings.model_copy(update={"import_batch_size": 2})
-    lines = [*_lines(5), b'{"key": "bad"}\n']
+    lines = [*jsonl_lines(5), b'{"key": "bad"}\n']
     with pytest.raises(Exception, match="rows are invalid"):
-        imports.import_stream(world.ctx, world.manager.actor, "demo", _PausingFile(lines, 0, lambda: None),  # type: ignore[arg-type]
+        imports.import_stream(world.ctx, world.manager.actor, "demo", PausingFile(lines, 0, lambda: None),  # type: ignore[arg-type]
                               "jsonl")
     with world.ctx.db.read() as conn:
         assert conn.execute(select(func.count()).select_from(items)).scalar() == 0

@@ -1,6 +1,7 @@
 """``export_scan.scan_final``, what the fast paths of COCO and CoNLL read: an item's rows are never split by a
 page (a page that holds one item only is read again with twice the rows), items come in id order with
-their annotations in id order, and on SQLite the query reads the indexes in that order with no sort."""
+their annotations in id order, and on SQLite the query reads the indexes in that order with no sort; and
+``export_scan.scan``'s annotations, read unordered, in id order too."""
 
 from __future__ import annotations
 
@@ -60,3 +61,20 @@ def test_the_query_reads_indexes_in_order_on_sqlite(world: Any) -> None:
     assert plan == ["SEARCH items USING INDEX ix_items_project (project_id=? AND id>?)",
                     "SEARCH item_payloads USING INTEGER PRIMARY KEY (rowid=?)",
                     "SEARCH a USING INDEX ix_annotations_item (item_id=? AND status=?) LEFT-JOIN"]
+
+
+@pytest.mark.parametrize("page", [1, 2, 100])
+def test_scan_gives_an_items_annotations_in_id_order(world: Any, page: int) -> None:
+    """``scan`` reads a page's annotations unordered; an item's come in id order whatever its annotators'
+    ids: "two" was annotated by annotator2 first, whose user id is the larger."""
+    project_id = _project(world)
+    with world.ctx.db.read() as conn:
+        pages = list(export_scan.scan(conn, project_id, ItemFilter(), page=page))
+    by_key = {key: [(a[1], orjson.loads(a[2])["sentiment"]) for a in chunk.annotations.get(item_id, ())]
+              for chunk in pages for item_id, key, *_ in chunk.items}
+    one, two = world.annotator.actor.email, world.annotator2.actor.email
+    assert world.annotator.actor.id < world.annotator2.actor.id
+    assert by_key == {"none": [], "one": [(one, "positive")], "two": [(two, "negative"), (one, "neutral")],
+                      "last": [(two, "neutral")]}
+    ids = [a[0] for chunk in pages for group in chunk.annotations.values() for a in group]
+    assert sorted(ids) == sorted(set(ids)) and len(ids) == 4

@@ -55,12 +55,11 @@ def scan(conn: Connection, project_id: int, f: ItemFilter, *, page: int) -> Iter
                     annotations.c.review_status)
              .join(users, users.c.id == annotations.c.user_id)
              # by the page's item id range only: both databases read the range from the unique
-             # (item_id, user_id) index, check the status row by row and sort the page's rows by
-             # (item_id, id) (EXPLAIN: SQLite a temp B-tree for the id part, PostgreSQL a bitmap scan
-             # and a sort); annotations of other projects' items with ids in the range are read too,
-             # and left out as no item of the page has their item id
-             .where(annotations.c.item_id.between(*in_range), annotations.c.status == "submitted")
-             .order_by(annotations.c.item_id, annotations.c.id))
+             # (item_id, user_id) index and check the status row by row; annotations of other projects'
+             # items with ids in the range are read too, and left out as no item of the page has their
+             # item id. Unordered: an item's few rows are put in id order by _in_id_order (SQLite's sort of
+             # the page's rows by (item_id, id), a temp B-tree, took 0.4 of the query's 1.35 us an item)
+             .where(annotations.c.item_id.between(*in_range), annotations.c.status == "submitted"))
     pred_q = (select(predictions.c.item_id, predictions.c.model, predictions.c.score, _raw(predictions.c.result))
               .where(predictions.c.item_id.between(*in_range))
               .order_by(predictions.c.item_id, predictions.c.id))
@@ -70,7 +69,8 @@ def scan(conn: Connection, project_id: int, f: ItemFilter, *, page: int) -> Iter
         if not rows:
             return
         bounds = {"first": rows[0][0], "last": rows[-1][0]}
-        yield Page(rows, _grouped(_fetch(conn, ann_q, bounds)), _grouped(_fetch(conn, pred_q, bounds)))
+        annotated = _in_id_order(_grouped(_fetch(conn, ann_q, bounds)))
+        yield Page(rows, annotated, _grouped(_fetch(conn, pred_q, bounds)))
         after = rows[-1][0]
 
 
@@ -128,6 +128,14 @@ def _grouped(rows: list[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]]:
     for row in rows:
         out.setdefault(row[0], []).append(row[1:])
     return out
+
+
+def _in_id_order(groups: dict[int, list[tuple[Any, ...]]]) -> dict[int, list[tuple[Any, ...]]]:
+    """Each group's rows sorted by their first column, the row's id (unique: no tie goes further)."""
+    for group in groups.values():
+        if len(group) > 1:
+            group.sort()
+    return groups
 
 
 def iso(value: datetime | str | None) -> str | None:

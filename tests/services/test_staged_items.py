@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from labelwise.errors import NotFound
 from labelwise.services import annotation, browse, exports, imports, review
@@ -84,6 +84,41 @@ def test_a_failed_imports_staged_items_are_removed(world: World) -> None:
                               "jsonl")
     with world.ctx.db.read() as conn:
         assert conn.execute(select(func.count()).select_from(items)).scalar() == 0
+    report = imports.import_stream(world.ctx, world.manager.actor, "demo", iter(lines[:5]), "jsonl")  # type: ignore[arg-type]
+    assert report.created == 5  # no staged key was left to block them
+
+
+@pytest.mark.parametrize("known", [True, False])
+def test_discarding_an_import_reads_its_range_or_its_project_on_sqlite(world: World, known: bool) -> None:
+    """The importing process removes its staged items by their id range; ``recover_stale_imports``, which
+    does not know it, by the import's project; neither reads the other projects' items."""
+    if not world.ctx.db.is_sqlite:
+        pytest.skip("SQLite's query plan")
+    world.ctx.settings = world.ctx.settings.model_copy(update={"import_batch_size": 2})
+    imports.import_records(world.ctx, world.outsider.actor, "other", [{"text": f"t{i}"} for i in range(3)])
+    seen: list[tuple[str, Any]] = []
+
+    def keep(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        if statement.startswith("DELETE FROM items"):
+            seen.append((statement, parameters))
+
+    def give_up() -> None:  # another process takes the import for dead, between two batches
+        assert imports.recover_stale_imports(world.ctx, silent_seconds=-1) == 1
+
+    lines = [*jsonl_lines(5), b'{"key": "bad"}\n']
+    stream = PausingFile(lines, 4 if not known else 0, give_up if not known else lambda: None)
+    event.listen(world.ctx.db.engine, "before_cursor_execute", keep)
+    try:
+        with pytest.raises(Exception, match="rows are invalid" if known else "was given up"):
+            imports.import_stream(world.ctx, world.manager.actor, "demo", stream, "jsonl")  # type: ignore[arg-type]
+    finally:
+        event.remove(world.ctx.db.engine, "before_cursor_execute", keep)
+    assert _staged_ids(world) == []
+    (sql, params), *_ = seen
+    with world.ctx.db.read() as conn:
+        plan = [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()]
+    assert plan[0] == ("SEARCH items USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)" if known
+                       else "SEARCH items USING INDEX ix_items_project (project_id=?)"), plan
 
 
 def test_reads_use_the_visible_item_indexes_on_sqlite(world: World) -> None:

@@ -145,7 +145,7 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
                          details={k: v for k, v in report.as_dict().items() if k != "errors"})
     except BaseException as exc:
         with ctx.db.write() as conn:
-            item_rows.discard_import(conn, import_id, report.as_dict())
+            item_rows.discard_import(conn, import_id, report.as_dict(), staged=report.staged)
             media_refs.remove(conn, access.id, report.media_keys)
             if isinstance(exc, LabelwiseError) and not isinstance(exc, _Gone):
                 audit.record(conn, user_id=actor.id, project_id=access.id, action="import.rejected",

@@ -203,9 +203,14 @@ def import_status(conn: Connection, import_id: int) -> tuple[str, int | None] | 
     return None if row is None else (row.status, row.user_id)
 
 
-def discard_import(conn: Connection, import_id: int, report: dict[str, Any] | None = None) -> None:
-    """Remove every item a failed or abandoned import staged."""
-    conn.execute(delete(items).where(items.c.import_id == import_id))
+def discard_import(conn: Connection, import_id: int, report: dict[str, Any] | None = None, *,
+                   staged: tuple[int, int] | None = None) -> None:
+    """Remove every item a failed or abandoned import staged: those between the ``staged`` ids when the
+    importing process knows them (a range of the primary key), else those of its project (no index
+    holds ``import_id``: without either bound this read every item of the database)."""
+    where = (items.c.id.between(*staged) if staged else
+             items.c.project_id == select(imports.c.project_id).where(imports.c.id == import_id).scalar_subquery())
+    conn.execute(delete(items).where(where, items.c.import_id == import_id))
     conn.execute(update(imports).where(imports.c.id == import_id).values(status="failed", report=report))
 
 

@@ -33,7 +33,7 @@ from labelwise.services.context import Context
 from labelwise.services.import_labels import LabelPolicy, read_format
 from labelwise.services.import_rows import Extras, Pending, RowProblem, RowReader
 from labelwise.services.process_owner import is_dead, this_process
-from labelwise.store import audit, imported_labels, media_refs
+from labelwise.store import audit, imported_labels, media_refs, statistics
 from labelwise.store import items as item_rows
 from labelwise.store import quality as quality_rows
 from labelwise.store.clock import aware, now
@@ -152,6 +152,9 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
                              target=source[:200], details={"rows": report.rows, "invalid": report.invalid})
         raise
     _index_later(ctx)
+    if not ctx.db.is_sqlite and report.created:
+        with ctx.db.write() as conn:
+            statistics.refresh_after_import(conn, report.created, annotations=report.annotations > 0)
     if progress:
         progress(report.rows)
     return report

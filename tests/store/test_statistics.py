@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from labelwise.services import imports
+from labelwise.store import statistics
 
 
 def _estimate(world: Any) -> float:
@@ -31,3 +32,21 @@ def test_imports_refresh_the_planners_estimate(world: Any) -> None:
     assert _estimate(world) == 40
     _import(world, 43, 4)  # a tenth or more
     assert _estimate(world) == 47
+
+
+def test_an_import_stands_when_the_refresh_fails(world: Any, monkeypatch: pytest.MonkeyPatch,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    """The import is published before the refresh: a failing ANALYZE is logged, and the import reported done."""
+    if world.ctx.db.is_sqlite:
+        pytest.skip("PostgreSQL's statistics")
+
+    def fail(*args: Any, **kwargs: Any) -> bool:
+        raise RuntimeError("the server went away")
+
+    monkeypatch.setattr(statistics, "refresh_after_import", fail)
+    with caplog.at_level("WARNING", logger="labelwise.imports"):
+        report = imports.import_records(world.ctx, world.manager.actor, "demo", [{"key": "a", "text": "t"}])
+    assert report.created == 1
+    assert "could not refresh the planner's statistics" in caplog.text
+    with world.ctx.db.read() as conn:
+        assert conn.execute(text("SELECT count(*) FROM items WHERE import_id IS NULL")).scalar() == 1

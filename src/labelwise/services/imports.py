@@ -152,9 +152,7 @@ def import_rows(ctx: Context, actor: Actor, ref: int | str, rows: Iterable[Row],
                              target=source[:200], details={"rows": report.rows, "invalid": report.invalid})
         raise
     _index_later(ctx)
-    if not ctx.db.is_sqlite and report.created:
-        with ctx.db.write() as conn:
-            statistics.refresh_after_import(conn, report.created, annotations=report.annotations > 0)
+    _refresh_statistics(ctx, report)
     if progress:
         progress(report.rows)
     return report
@@ -230,6 +228,18 @@ def _index_later(ctx: Context) -> None:
         enqueue_drain(ctx.settings)
     except Exception:  # the import is published; only the index's catch-up waits
         log.warning("could not queue the text index's catch-up", exc_info=True)
+
+
+def _refresh_statistics(ctx: Context, report: ImportReport) -> None:
+    """PostgreSQL: the planner's statistics after a large import (``store.statistics``). The import is
+    published by now: a failure here is logged, not raised (autovacuum catches up later)."""
+    if ctx.db.is_sqlite or not report.created:
+        return
+    try:
+        with ctx.db.write() as conn:
+            statistics.refresh_after_import(conn, report.created, annotations=report.annotations > 0)
+    except Exception:
+        log.warning("could not refresh the planner's statistics after an import", exc_info=True)
 
 
 def _write_batch(conn: Connection, access: ProjectAccess, import_id: int, batch: list[Pending],

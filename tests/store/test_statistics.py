@@ -50,3 +50,18 @@ def test_an_import_stands_when_the_refresh_fails(world: Any, monkeypatch: pytest
     assert "could not refresh the planner's statistics" in caplog.text
     with world.ctx.db.read() as conn:
         assert conn.execute(text("SELECT count(*) FROM items WHERE import_id IS NULL")).scalar() == 1
+
+
+def test_the_refresh_gives_up_on_a_held_lock(world: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """Another session holds the lock ANALYZE needs (as autovacuum's pass does): the refresh waits
+    ``LOCK_TIMEOUT_MS``, not for the holder, and the import is done all the same."""
+    if world.ctx.db.is_sqlite:
+        pytest.skip("PostgreSQL's statistics")
+    with world.ctx.db.engine.connect() as holder:
+        holder.execute(text("LOCK TABLE item_payloads IN SHARE UPDATE EXCLUSIVE MODE"))
+        with caplog.at_level("WARNING", logger="labelwise.imports"):
+            report = imports.import_records(world.ctx, world.manager.actor, "demo", [{"key": "a", "text": "t"}])
+        holder.rollback()
+    assert report.created == 1
+    assert "could not refresh the planner's statistics" in caplog.text
+    assert "lock timeout" in caplog.text

@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 
 SHARE = 0.1  # autovacuum_analyze_scale_factor's default
+LOCK_TIMEOUT_MS = 2000
 
 
 def stale_after(conn: Connection, added: int) -> bool:
@@ -27,5 +28,8 @@ def refresh_after_import(conn: Connection, added: int, *, annotations: bool = Fa
     PostgreSQL when :func:`stale_after` says so; whether it did. Predictions are read by item id only."""
     if conn.dialect.name != "postgresql" or not added or not stale_after(conn, added):
         return False
+    # autovacuum's own pass holds the lock ANALYZE needs; waiting for a long one would hold up the request
+    # (the caller logs the timeout: that pass refreshes the statistics anyway)
+    conn.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_MS}ms'"))
     conn.execute(text("ANALYZE items, item_payloads" + (", annotations" if annotations else "")))
     return True

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from labelwise.errors import NotFound
 from labelwise.services import annotation, browse, exports, imports, review
@@ -16,7 +16,7 @@ from labelwise.store import annotations as annotation_rows
 from labelwise.store import items as item_rows
 from labelwise.store.tables import items
 from tests.conftest import World
-from tests.query_plans import plan_of
+from tests.query_plans import explain, plan_of, statements
 from tests.services.import_streams import PausingFile, jsonl_lines
 
 
@@ -96,27 +96,17 @@ def test_discarding_an_import_reads_its_range_or_its_project_on_sqlite(world: Wo
         pytest.skip("SQLite's query plan")
     world.ctx.settings = world.ctx.settings.model_copy(update={"import_batch_size": 2})
     imports.import_records(world.ctx, world.outsider.actor, "other", [{"text": f"t{i}"} for i in range(3)])
-    seen: list[tuple[str, Any]] = []
-
-    def keep(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        if statement.startswith("DELETE FROM items"):
-            seen.append((statement, parameters))
 
     def give_up() -> None:  # another process takes the import for dead, between two batches
         assert imports.recover_stale_imports(world.ctx, silent_seconds=-1) == 1
 
     lines = [*jsonl_lines(5), b'{"key": "bad"}\n']
-    stream = PausingFile(lines, 4 if not known else 0, give_up if not known else lambda: None)
-    event.listen(world.ctx.db.engine, "before_cursor_execute", keep)
-    try:
-        with pytest.raises(Exception, match="rows are invalid" if known else "was given up"):
-            imports.import_stream(world.ctx, world.manager.actor, "demo", stream, "jsonl")  # type: ignore[arg-type]
-    finally:
-        event.remove(world.ctx.db.engine, "before_cursor_execute", keep)
+    stream = PausingFile(lines, 0, lambda: None) if known else PausingFile(lines, 4, give_up)
+    with statements(world.ctx.db, "DELETE FROM items") as seen, \
+            pytest.raises(Exception, match="rows are invalid" if known else "was given up"):
+        imports.import_stream(world.ctx, world.manager.actor, "demo", stream, "jsonl")  # type: ignore[arg-type]
     assert _staged_ids(world) == []
-    (sql, params), *_ = seen
-    with world.ctx.db.read() as conn:
-        plan = [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()]
+    plan = explain(world.ctx.db, *seen[0])
     assert plan[0] == ("SEARCH items USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)" if known
                        else "SEARCH items USING INDEX ix_items_project (project_id=?)"), plan
 
@@ -140,6 +130,5 @@ def test_reads_use_the_visible_item_indexes_on_sqlite(world: World) -> None:
     params = {"project_id": project_id, "user_id": 1, "at": "2026-01-01", "overlap": 1}
     values = compiled.construct_params(params)
     ordered = tuple(values[name] for name in compiled.positiontup or ())
-    with world.ctx.db.read() as conn:
-        plan = [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + compiled.string, ordered).all()]
+    plan = explain(world.ctx.db, compiled.string, ordered)
     assert plan[0] == "SEARCH items USING INDEX ix_items_queue (project_id=? AND is_open=?)"

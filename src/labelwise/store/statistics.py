@@ -24,9 +24,10 @@ def stale_after(conn: Connection, added: int) -> bool:
 
 
 def refresh_after_import(conn: Connection, added: int, *, annotations: bool = False) -> bool:
-    """ANALYZE ``items`` and ``item_payloads`` (and ``annotations`` if the import brought some) on
-    PostgreSQL when :func:`stale_after` says so; whether it did. Predictions are read by item id only."""
-    if conn.dialect.name != "postgresql" or not added or not stale_after(conn, added):
+    """ANALYZE ``items`` and ``item_payloads`` (and ``annotations`` if the import brought some) when
+    :func:`stale_after` says so; whether it did. PostgreSQL only: the caller, which knows the database,
+    opens no transaction on SQLite. Predictions are read by item id only."""
+    if not stale_after(conn, added):
         return False
     # autovacuum's own pass holds the lock ANALYZE needs; waiting for a long one would hold up the request
     # (the caller logs the timeout: that pass refreshes the statistics anyway)
